@@ -1,0 +1,25 @@
+"""minigrad: a Chainer-style define-by-run autograd engine on NumPy (and CuPy).
+
+Layers, each importing only the ones above it: ``backend`` -> core (``configuration``,
+``type_check``, ``variable``, ``function``, ``gradients``) -> ``functions`` -> ``gradient_check``
+-> ``graph`` -> links, optimizers, serializers, training, datasets. ``import minigrad`` needs only
+NumPy; CuPy, graphviz and matplotlib are imported where they are used.
+"""
+
+from minigrad import backend, configuration, functions, type_check  # noqa: F401
+from minigrad.backend import get_array_module
+from minigrad.configuration import (config, force_backprop_mode, no_backprop_mode, set_debug,
+                                    using_config)
+from minigrad.function import Function
+from minigrad.gradients import clip_grads
+from minigrad.type_check import InvalidType
+from minigrad.variable import (Parameter, Variable, VariableNode, as_array, as_variable,
+                               grad)
+
+__version__ = '0.1.0'
+
+__all__ = [
+    'Variable', 'Parameter', 'VariableNode', 'Function', 'InvalidType', 'config',
+    'no_backprop_mode', 'force_backprop_mode', 'using_config', 'set_debug', 'clip_grads',
+    'get_array_module', 'as_variable', 'as_array', 'grad',
+]

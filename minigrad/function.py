@@ -1,0 +1,247 @@
+"""Function: the base class of every differentiable operation (Chainer's FunctionNode style).
+
+Core layer. A subclass implements
+
+- ``check_type_forward(inputs)``: plain ``if`` checks on the raw arrays, raising
+  :class:`minigrad.InvalidType` (runs before any computation);
+- ``forward(inputs)``: a tuple of arrays in, a tuple of arrays out (numpy or cupy, never both);
+- ``backward(indexes, grad_outputs)``: gradient Variables in, gradient Variables out, computed
+  with minigrad functions so that higher-order gradients work.
+
+``apply(inputs)`` runs them and records the graph: the Function keeps its input nodes and
+weak references to its output nodes, and only the arrays that ``retain_inputs`` /
+``retain_outputs`` asked for.
+"""
+
+import re
+import traceback
+import weakref
+
+import numpy
+
+from minigrad import backend
+from minigrad.configuration import config
+from minigrad.variable import Variable, VariableNode
+
+
+def _snake_case(name):
+    name = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1_\2', name)
+    return re.sub(r'([a-z0-9])([A-Z])', r'\1_\2', name).lower()
+
+
+def _new_variable(data, requires_grad):
+    # Variable.__init__ without its checks: forward outputs are arrays by construction
+    v = Variable.__new__(Variable)
+    v._data = data
+    v._node = None
+    v._grad_var = None
+    v._requires_grad = requires_grad
+    v._name = None
+    return v
+
+
+def _as_input(func, x):
+    if isinstance(x, Variable):
+        return x
+    if type(x) is numpy.ndarray or backend._is_cupy_array(x):
+        return _new_variable(x, False)
+    raise TypeError('%s: inputs must be Variables or numpy/cupy arrays, got %s'
+                    % (func.label, type(x).__name__))
+
+
+class Function:
+    """Base class of differentiable operations; see the module docstring for the contract.
+
+    Attributes:
+        inputs: tuple of the input :class:`VariableNode` objects (None before ``apply``).
+        outputs: tuple of weak references to the output nodes.
+        generation: the largest generation among the input nodes (outputs get one more);
+            the backward engine runs functions from the highest generation down, so each runs
+            once, after every function that uses its outputs.
+        label: the name used in error messages and graph pictures (``'sigmoid'``); it defaults
+            to the class name in snake case.
+
+    Example (a complete Function)::
+
+        class Square(minigrad.Function):
+            def check_type_forward(self, inputs):
+                type_check.expect_float(self, 'x', inputs[0])
+            def forward(self, inputs):
+                x, = inputs
+                self.retain_inputs((0,))
+                return x * x,
+            def backward(self, indexes, grad_outputs):
+                x, = self.get_retained_inputs()
+                gy, = grad_outputs
+                return 2 * x * gy,
+
+        y, = Square().apply((x,))
+    """
+
+    inputs = None
+    outputs = None
+    generation = 0
+    label = 'function'
+    _input_indexes_to_retain = None
+    _output_indexes_to_retain = None
+    _retained_output_data = None
+    stack = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if 'label' not in cls.__dict__:
+            cls.label = _snake_case(cls.__name__)
+
+    # ---- what subclasses implement ------------------------------------------------------
+    def check_type_forward(self, inputs):
+        """Check the raw input arrays; raise :class:`minigrad.InvalidType` on a mismatch."""
+
+    def forward(self, inputs):
+        """Compute the outputs (a tuple of arrays) from the inputs (a tuple of arrays).
+
+        The default dispatches to ``forward_cpu`` or ``forward_gpu`` by the array module.
+        """
+        if backend.get_array_module(*inputs) is numpy:
+            return self.forward_cpu(inputs)
+        return self.forward_gpu(inputs)
+
+    def forward_cpu(self, inputs):
+        raise NotImplementedError('%s implements neither forward nor forward_cpu'
+                                  % type(self).__name__)
+
+    def forward_gpu(self, inputs):
+        raise NotImplementedError('%s implements neither forward nor forward_gpu'
+                                  % type(self).__name__)
+
+    def backward(self, indexes, grad_outputs):
+        """Return gradient Variables for the inputs listed in ``indexes``.
+
+        Args:
+            indexes: tuple of the input positions that need a gradient.
+            grad_outputs: tuple of gradient Variables, one per output (None for an output that
+                received no gradient).
+
+        Returns:
+            A tuple with one gradient (Variable or None) per entry of ``indexes``, or one per
+            input (the extra entries are ignored).
+        """
+        raise NotImplementedError('%s is not differentiable (it has no backward)'
+                                  % type(self).__name__)
+
+    # ---- retaining arrays for backward --------------------------------------------------
+    def retain_inputs(self, indexes):
+        """Keep the input arrays at ``indexes`` for backward (call it inside ``forward``)."""
+        self._input_indexes_to_retain = indexes
+
+    def retain_outputs(self, indexes):
+        """Keep the output arrays at ``indexes`` for backward (call it inside ``forward``)."""
+        self._output_indexes_to_retain = indexes
+
+    def get_retained_inputs(self):
+        """The retained inputs as Variables connected to the graph (for double backprop)."""
+        inputs = self.inputs
+        return tuple([inputs[i].get_variable() for i in self._input_indexes_to_retain])
+
+    def get_retained_outputs(self):
+        """The retained outputs as Variables connected to the graph (for double backprop)."""
+        ret = []
+        outputs = list(self.outputs)
+        for index, data in zip(self._output_indexes_to_retain, self._retained_output_data):
+            node = outputs[index]()
+            if node is None:
+                # the output was dropped by the user: re-create it, still made by this function
+                var = _new_variable(data, True)
+                node = var._node = VariableNode(var, self, self.generation + 1)
+                outputs[index] = weakref.ref(node)
+                self.outputs = tuple(outputs)
+            else:
+                var = node.get_variable()
+                if var._data is None:
+                    var._data = data
+            ret.append(var)
+        return tuple(ret)
+
+    # ---- running ------------------------------------------------------------------------
+    def apply(self, inputs):
+        """Run forward on ``inputs`` (Variables or arrays) and record the graph.
+
+        Returns:
+            A tuple of output Variables.
+        """
+        in_vars = [x if isinstance(x, Variable) else _as_input(self, x) for x in inputs]
+        in_data = tuple([x._data for x in in_vars])
+        if config.type_check:
+            self.check_type_forward(in_data)
+        outputs = self.forward(in_data)
+        if type(outputs) is not tuple:
+            raise TypeError('%s.forward must return a tuple of arrays, got %s'
+                            % (type(self).__name__, type(outputs).__name__))
+        if config.debug:
+            self._check_finite_outputs(outputs)
+        requires_grad = False
+        for x in in_vars:
+            if x._requires_grad:
+                requires_grad = True
+                break
+        ret = tuple([_new_variable(y, requires_grad) for y in outputs])
+        if requires_grad and config.enable_backprop:
+            in_nodes = []
+            generation = 0
+            for x in in_vars:
+                node = x._node
+                if node is None:
+                    node = x._node = VariableNode(x)
+                if node.generation > generation:
+                    generation = node.generation
+                in_nodes.append(node)
+            self.generation = generation
+            self.inputs = tuple(in_nodes)
+            out_refs = []
+            for y in ret:
+                node = y._node = VariableNode(y, self, generation + 1)
+                out_refs.append(weakref.ref(node))
+            self.outputs = tuple(out_refs)
+            indexes = self._input_indexes_to_retain
+            if indexes:
+                for i in indexes:
+                    in_nodes[i].data = in_data[i]
+            indexes = self._output_indexes_to_retain
+            if indexes:
+                self._retained_output_data = tuple([outputs[i] for i in indexes])
+            if config.debug:
+                self.stack = traceback.extract_stack()[:-2]
+        return ret
+
+    def __call__(self, *inputs):
+        """``f(x, y)``: apply and return the single output, or a tuple of several."""
+        ret = self.apply(inputs)
+        return ret[0] if len(ret) == 1 else ret
+
+    def unchain(self):
+        """Forget the inputs and detach the outputs from this function (frees the graph)."""
+        for ref in self.outputs or ():
+            node = ref()
+            if node is not None and node.creator is self:
+                node.creator = None
+        self.inputs = None
+        self._retained_output_data = None
+
+    # ---- debug --------------------------------------------------------------------------
+    def _check_finite_outputs(self, outputs):
+        for i, y in enumerate(outputs):
+            if y is None or y.dtype.kind != 'f':
+                continue
+            xp = backend.get_array_module(y)
+            if not xp.isfinite(y).all():
+                raise FloatingPointError(
+                    'debug: %s forward produced NaN/Inf in output %d (shape %s)'
+                    % (self.label, i, y.shape))
+
+    def _stack_text(self):
+        if not self.stack:
+            return ''
+        return '\n  the function was created at:\n' + ''.join(
+            traceback.format_list(self.stack[-4:]))
+
+    def __repr__(self):
+        return '<%s function, generation %d>' % (self.label, self.generation)

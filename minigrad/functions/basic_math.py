@@ -1,0 +1,441 @@
+"""Arithmetic (add, sub, mul, div, neg, pow, absolute) and the operators installed on Variable.
+
+Functions layer. Binary operations broadcast like NumPy and sum their gradients back to each
+input's shape. A Python or NumPy scalar operand goes to a ``*Constant`` Function that casts it to
+the variable's dtype, so a float32 Variable stays float32 after ``x * 2.0``. Arrays of another
+dtype are refused (minigrad never promotes silently).
+
+:func:`install_variable_operators` puts ``+ - * / ** @``, unary ``-``, ``abs``, ``[]``,
+``reshape``, ``transpose`` and ``T`` onto :class:`minigrad.Variable` when the package is imported.
+"""
+
+import numpy
+
+from minigrad import backend, function, type_check
+from minigrad.variable import Variable
+
+_SCALAR_TYPES = (int, float, numpy.generic)
+
+
+def _is_scalar(x):
+    return isinstance(x, _SCALAR_TYPES) and not isinstance(x, bool)
+
+
+def _check_binary(func, inputs):
+    x0, x1 = inputs
+    if x0.dtype != x1.dtype:
+        type_check.expect_same_dtype(func, ('lhs', 'rhs'), inputs)
+    if x0.dtype.kind != 'f':
+        type_check.expect_float(func, 'lhs', x0)
+    if x0.shape != x1.shape:
+        type_check.broadcast_shape(func, ('lhs', 'rhs'), (x0.shape, x1.shape), inputs)
+
+
+def _check_unary(func, inputs):
+    x = inputs[0]
+    if x.dtype.kind != 'f':
+        type_check.expect_float(func, 'x', x)
+
+
+def _sum_to(gx, shape):
+    # gradients of a broadcast input are summed back to its own shape
+    if gx.shape == shape:
+        return gx
+    from minigrad.functions.array import sum_to
+    return sum_to(gx, shape)
+
+
+class Add(function.Function):
+    """Elementwise ``lhs + rhs`` with broadcasting (see :func:`add`)."""
+
+    def check_type_forward(self, inputs):
+        _check_binary(self, inputs)
+
+    def forward(self, inputs):
+        x0, x1 = inputs
+        self.shapes = (x0.shape, x1.shape)
+        return x0 + x1,
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        s0, s1 = self.shapes
+        return tuple([_sum_to(gy, s0 if i == 0 else s1) for i in indexes])
+
+
+class AddConstant(function.Function):
+    """``x + value`` for a scalar ``value`` (no gradient for the constant)."""
+
+    label = 'add'
+
+    def __init__(self, value):
+        self.value = value
+
+    def check_type_forward(self, inputs):
+        _check_unary(self, inputs)
+
+    def forward(self, inputs):
+        x, = inputs
+        return x + x.dtype.type(self.value),
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs
+
+
+class Sub(function.Function):
+    """Elementwise ``lhs - rhs`` with broadcasting (see :func:`sub`)."""
+
+    def check_type_forward(self, inputs):
+        _check_binary(self, inputs)
+
+    def forward(self, inputs):
+        x0, x1 = inputs
+        self.shapes = (x0.shape, x1.shape)
+        return x0 - x1,
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        s0, s1 = self.shapes
+        return tuple([_sum_to(gy, s0) if i == 0 else _sum_to(-gy, s1) for i in indexes])
+
+
+class SubFromConstant(function.Function):
+    """``value - x`` for a scalar ``value``."""
+
+    label = 'sub'
+
+    def __init__(self, value):
+        self.value = value
+
+    def check_type_forward(self, inputs):
+        _check_unary(self, inputs)
+
+    def forward(self, inputs):
+        x, = inputs
+        return x.dtype.type(self.value) - x,
+
+    def backward(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+
+class Mul(function.Function):
+    """Elementwise ``lhs * rhs`` with broadcasting (see :func:`mul`)."""
+
+    def check_type_forward(self, inputs):
+        _check_binary(self, inputs)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x0, x1 = inputs
+        return x0 * x1,
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1 = self.get_retained_inputs()
+        gy, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(_sum_to(gy * x1, x0.shape))
+            else:
+                ret.append(_sum_to(gy * x0, x1.shape))
+        return tuple(ret)
+
+
+class MulConstant(function.Function):
+    """``x * value`` for a scalar ``value``."""
+
+    label = 'mul'
+
+    def __init__(self, value):
+        self.value = value
+
+    def check_type_forward(self, inputs):
+        _check_unary(self, inputs)
+
+    def forward(self, inputs):
+        x, = inputs
+        return x * x.dtype.type(self.value),
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * self.value,
+
+
+class Div(function.Function):
+    """Elementwise ``lhs / rhs`` with broadcasting (see :func:`div`)."""
+
+    def check_type_forward(self, inputs):
+        _check_binary(self, inputs)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x0, x1 = inputs
+        return x0 / x1,
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1 = self.get_retained_inputs()
+        gy, = grad_outputs
+        gx0 = gy / x1
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(_sum_to(gx0, x0.shape))
+            else:
+                ret.append(_sum_to(-gx0 * x0 / x1, x1.shape))
+        return tuple(ret)
+
+
+class DivFromConstant(function.Function):
+    """``value / x`` for a scalar ``value``."""
+
+    label = 'div'
+
+    def __init__(self, value):
+        self.value = value
+
+    def check_type_forward(self, inputs):
+        _check_unary(self, inputs)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return x.dtype.type(self.value) / x,
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return grad_outputs[0] * (-self.value) / (x * x),
+
+
+class Neg(function.Function):
+    """Elementwise ``-x`` (see :func:`neg`)."""
+
+    def check_type_forward(self, inputs):
+        _check_unary(self, inputs)
+
+    def forward(self, inputs):
+        return -inputs[0],
+
+    def backward(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+
+class Absolute(function.Function):
+    """Elementwise ``|x|`` (see :func:`absolute`); the gradient at 0 is taken as 0."""
+
+    def check_type_forward(self, inputs):
+        _check_unary(self, inputs)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return abs(x),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        xp = backend.get_array_module(x.array)
+        return grad_outputs[0] * xp.sign(x.array),
+
+
+class PowVarConst(function.Function):
+    """``x ** value`` for a scalar exponent."""
+
+    label = 'pow'
+
+    def __init__(self, value):
+        self.value = value
+
+    def check_type_forward(self, inputs):
+        _check_unary(self, inputs)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return x ** x.dtype.type(self.value),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        c = self.value
+        if c == 2:
+            return grad_outputs[0] * x * 2,
+        return grad_outputs[0] * c * x ** (c - 1),
+
+
+class PowConstVar(function.Function):
+    """``value ** x`` for a scalar base."""
+
+    label = 'pow'
+
+    def __init__(self, value):
+        self.value = value
+
+    def check_type_forward(self, inputs):
+        _check_unary(self, inputs)
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        x, = inputs
+        return x.dtype.type(self.value) ** x,
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        return grad_outputs[0] * y * float(numpy.log(self.value)),
+
+
+class PowVarVar(function.Function):
+    """Elementwise ``lhs ** rhs`` with broadcasting; ``lhs`` must be positive where rhs varies."""
+
+    label = 'pow'
+
+    def check_type_forward(self, inputs):
+        _check_binary(self, inputs)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        self.retain_outputs((0,))
+        x0, x1 = inputs
+        return x0 ** x1,
+
+    def backward(self, indexes, grad_outputs):
+        from minigrad.functions.elementwise import log
+        x0, x1 = self.get_retained_inputs()
+        y, = self.get_retained_outputs()
+        gy, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(_sum_to(gy * x1 * x0 ** (x1 - 1), x0.shape))
+            else:
+                ret.append(_sum_to(gy * y * log(x0), x1.shape))
+        return tuple(ret)
+
+
+# ---- wrappers ---------------------------------------------------------------------------
+
+def _const(x):
+    # NumPy scalars become Python numbers: under NEP 50 they are "weak" and keep float32 float32
+    return x.item() if isinstance(x, numpy.generic) else x
+
+
+def add(lhs, rhs):
+    """Elementwise sum with broadcasting, ``y = lhs + rhs`` (same as the ``+`` operator).
+
+    Args:
+        lhs, rhs: Variables or arrays of one float dtype, or one of them a scalar.
+
+    Returns:
+        Variable of the broadcast shape.
+
+    Example:
+        >>> import numpy, minigrad, minigrad.functions as F
+        >>> x = minigrad.Variable(numpy.array([1., 2.], dtype=numpy.float32))
+        >>> F.add(x, 1.5)
+        variable([2.5, 3.5], shape=(2,), dtype=float32)
+    """
+    if _is_scalar(rhs):
+        return AddConstant(_const(rhs)).apply((lhs,))[0]
+    if _is_scalar(lhs):
+        return AddConstant(_const(lhs)).apply((rhs,))[0]
+    return Add().apply((lhs, rhs))[0]
+
+
+def sub(lhs, rhs):
+    """Elementwise difference with broadcasting, ``y = lhs - rhs``."""
+    if _is_scalar(rhs):
+        return AddConstant(-_const(rhs)).apply((lhs,))[0]
+    if _is_scalar(lhs):
+        return SubFromConstant(_const(lhs)).apply((rhs,))[0]
+    return Sub().apply((lhs, rhs))[0]
+
+
+def _rsub(self, other):
+    return sub(other, self)
+
+
+def mul(lhs, rhs):
+    """Elementwise product with broadcasting, ``y = lhs * rhs``."""
+    if _is_scalar(rhs):
+        return MulConstant(_const(rhs)).apply((lhs,))[0]
+    if _is_scalar(lhs):
+        return MulConstant(_const(lhs)).apply((rhs,))[0]
+    return Mul().apply((lhs, rhs))[0]
+
+
+def div(lhs, rhs):
+    """Elementwise quotient with broadcasting, ``y = lhs / rhs``."""
+    if _is_scalar(rhs):
+        return MulConstant(1.0 / _const(rhs)).apply((lhs,))[0]
+    if _is_scalar(lhs):
+        return DivFromConstant(_const(lhs)).apply((rhs,))[0]
+    return Div().apply((lhs, rhs))[0]
+
+
+def _rdiv(self, other):
+    return div(other, self)
+
+
+def neg(x):
+    """Elementwise negation, ``y = -x``."""
+    return Neg().apply((x,))[0]
+
+
+def absolute(x):
+    """Elementwise absolute value, ``y = |x|`` (gradient ``sign(x)``, 0 at 0)."""
+    return Absolute().apply((x,))[0]
+
+
+def pow(x, exponent):
+    """Elementwise power ``y = x ** exponent``; either side may be a scalar or a Variable.
+
+    With a Variable exponent the gradient for it is ``y * log(x)``, so ``x`` must be positive.
+
+    Example:
+        >>> import numpy, minigrad, minigrad.functions as F
+        >>> x = minigrad.Variable(numpy.array([1., 2., 3.]))
+        >>> F.pow(x, 2)
+        variable([1., 4., 9.], shape=(3,), dtype=float64)
+    """
+    if _is_scalar(exponent):
+        return PowVarConst(_const(exponent)).apply((x,))[0]
+    if _is_scalar(x):
+        return PowConstVar(_const(x)).apply((exponent,))[0]
+    return PowVarVar().apply((x, exponent))[0]
+
+
+def _rpow(self, other):
+    return pow(other, self)
+
+
+def install_variable_operators():
+    """Install arithmetic operators and array-like methods onto :class:`minigrad.Variable`."""
+    from minigrad.functions import array, linalg
+
+    def _rmatmul(self, other):
+        return linalg.matmul(other, self)
+
+    def _reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return array.reshape(self, shape)
+
+    def _transpose(self, *axes):
+        if not axes:
+            axes = None
+        elif len(axes) == 1 and (isinstance(axes[0], (tuple, list)) or axes[0] is None):
+            axes = axes[0]
+        return array.transpose(self, axes)
+
+    V = Variable
+    V.__add__ = V.__radd__ = add
+    V.__sub__ = sub
+    V.__rsub__ = _rsub
+    V.__mul__ = V.__rmul__ = mul
+    V.__truediv__ = div
+    V.__rtruediv__ = _rdiv
+    V.__pow__ = pow
+    V.__rpow__ = _rpow
+    V.__neg__ = neg
+    V.__abs__ = absolute
+    V.__matmul__ = linalg.matmul
+    V.__rmatmul__ = _rmatmul
+    V.__getitem__ = array.get_item
+    V.reshape = _reshape
+    V.transpose = _transpose
+    V.T = property(lambda self: array.transpose(self))
