@@ -40,13 +40,25 @@ def _new_variable(data, requires_grad):
     return v
 
 
-def _as_input(func, x):
-    if isinstance(x, Variable):
-        return x
-    if type(x) is numpy.ndarray or backend._is_cupy_array(x):
-        return _new_variable(x, False)
-    raise TypeError('%s: inputs must be Variables or numpy/cupy arrays, got %s'
-                    % (func.label, type(x).__name__))
+_VariableNode_new = VariableNode.__new__
+
+
+def _dead_reference():
+    return None
+
+
+def _constant_node(data):
+    # the node of an array passed directly as an input: no Variable, no gradient
+    node = VariableNode.__new__(VariableNode)
+    node._variable = _dead_reference
+    node.creator = None
+    node.generation = 0
+    node.data = None
+    node.name = None
+    node.shape = data.shape
+    node.dtype = data.dtype
+    node.requires_grad = False
+    return node
 
 
 class Function:
@@ -165,51 +177,92 @@ class Function:
     def apply(self, inputs):
         """Run forward on ``inputs`` (Variables or arrays) and record the graph.
 
+        While the graph is being recorded, ``self.inputs`` already holds the input nodes when
+        ``forward`` runs (it is None otherwise), so ``forward`` can retain only what the
+        gradients that will be asked for need: ``Mul`` keeps ``x0`` only if ``x1`` requires a
+        gradient, exactly as PyTorch saves tensors.
+
         Returns:
             A tuple of output Variables.
         """
-        in_vars = [x if isinstance(x, Variable) else _as_input(self, x) for x in inputs]
-        in_data = tuple([x._data for x in in_vars])
-        if config.type_check:
+        in_data = []
+        requires_grad = False
+        for x in inputs:
+            if isinstance(x, Variable):
+                in_data.append(x._data)
+                if x._requires_grad:
+                    requires_grad = True
+            elif type(x) is numpy.ndarray or backend._is_cupy_array(x):
+                in_data.append(x)          # a constant: it gets a node only if one is needed
+            else:
+                raise TypeError('%s: inputs must be Variables or numpy/cupy arrays, got %s'
+                                % (self.label, type(x).__name__))
+        in_data = tuple(in_data)
+        cfg = config
+        if cfg.type_check:
             self.check_type_forward(in_data)
+        record = requires_grad and cfg.enable_backprop
+        if record:
+            in_nodes = []
+            generation = 0
+            for x in inputs:
+                if isinstance(x, Variable):
+                    node = x._node
+                    if node is None:
+                        node = x._node = VariableNode(x)
+                    elif node.generation > generation:
+                        generation = node.generation
+                else:
+                    node = _constant_node(x)
+                in_nodes.append(node)
+            self.inputs = in_nodes = tuple(in_nodes)
+            self.generation = generation
         outputs = self.forward(in_data)
         if type(outputs) is not tuple:
             raise TypeError('%s.forward must return a tuple of arrays, got %s'
                             % (type(self).__name__, type(outputs).__name__))
-        if config.debug:
+        debug = cfg.debug
+        if debug:
             self._check_finite_outputs(outputs)
-        requires_grad = False
-        for x in in_vars:
-            if x._requires_grad:
-                requires_grad = True
-                break
-        ret = tuple([_new_variable(y, requires_grad) for y in outputs])
-        if requires_grad and config.enable_backprop:
-            in_nodes = []
-            generation = 0
-            for x in in_vars:
-                node = x._node
-                if node is None:
-                    node = x._node = VariableNode(x)
-                if node.generation > generation:
-                    generation = node.generation
-                in_nodes.append(node)
-            self.generation = generation
-            self.inputs = tuple(in_nodes)
+        if not record:
+            self.inputs = None
+            if len(outputs) == 1:
+                return _new_variable(outputs[0], requires_grad),
+            return tuple([_new_variable(y, requires_grad) for y in outputs])
+        generation += 1
+        if len(outputs) == 1:
+            # VariableNode(v, self, generation) spelled out: this is the hottest line of minigrad
+            y = outputs[0]
+            v = _new_variable(y, True)
+            node = v._node = _VariableNode_new(VariableNode)
+            node._variable = weakref.ref(v)
+            node.creator = self
+            node.generation = generation
+            node.data = node.name = None
+            node.shape = y.shape
+            node.dtype = y.dtype
+            node.requires_grad = True
+            self.outputs = weakref.ref(node),
+            ret = v,
+        else:
+            ret = []
             out_refs = []
-            for y in ret:
-                node = y._node = VariableNode(y, self, generation + 1)
+            for y in outputs:
+                v = _new_variable(y, True)
+                node = v._node = VariableNode(v, self, generation)
                 out_refs.append(weakref.ref(node))
+                ret.append(v)
             self.outputs = tuple(out_refs)
-            indexes = self._input_indexes_to_retain
-            if indexes:
-                for i in indexes:
-                    in_nodes[i].data = in_data[i]
-            indexes = self._output_indexes_to_retain
-            if indexes:
-                self._retained_output_data = tuple([outputs[i] for i in indexes])
-            if config.debug:
-                self.stack = traceback.extract_stack()[:-2]
+            ret = tuple(ret)
+        indexes = self._input_indexes_to_retain
+        if indexes:
+            for i in indexes:
+                in_nodes[i].data = in_data[i]
+        indexes = self._output_indexes_to_retain
+        if indexes:
+            self._retained_output_data = tuple([outputs[i] for i in indexes])
+        if debug:
+            self.stack = traceback.extract_stack()[:-1]
         return ret
 
     def __call__(self, *inputs):

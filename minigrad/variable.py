@@ -10,8 +10,8 @@ and Functions (``minigrad.function``)::
 
 A Function holds its input nodes, not the input Variables, and a node holds an array only when the
 Function retained it for backward; so dropping a Variable frees its array unless backward needs it.
-Operators (``+``, ``*``, ``[]``, ``reshape``...) are installed onto Variable by ``minigrad.functions``
-when the package is imported, so this module never imports the functions layer.
+Operators (``+``, ``*``, ``[]``, ``reshape``...) are installed onto Variable by
+``minigrad.functions`` when the package is imported, so this module never imports that layer.
 """
 
 import heapq
@@ -43,8 +43,11 @@ class VariableNode:
         self.data = None            # set only when a Function retains this input for backward
         self.name = variable._name
         data = variable._data
-        self.shape = None if data is None else data.shape
-        self.dtype = None if data is None else data.dtype
+        if data is None:
+            self.shape = self.dtype = None
+        else:
+            self.shape = data.shape
+            self.dtype = data.dtype
         self.requires_grad = variable._requires_grad
 
     def get_variable(self):
@@ -362,6 +365,9 @@ def _debug_check_grad(func, i, x, gx):
             % (func.label, i, x.name or 'unnamed', func._stack_text()))
 
 
+_ONLY_FIRST = (0,)
+
+
 def _backward_main(starts, retain_grad, targets=None):
     """Run the backward engine from ``starts``, a list of (node, gradient Variable) pairs.
 
@@ -388,8 +394,19 @@ def _backward_main(starts, retain_grad, targets=None):
     debug = config.debug
     while heap:
         func = heapq.heappop(heap)[2]
-        out_nodes = [ref() for ref in func.outputs]
-        gys = tuple([None if y is None else grads.pop(y, None) for y in out_nodes])
+        outputs = func.outputs
+        if len(outputs) == 1:               # the common case, without the loops
+            y = outputs[0]()
+            gy = None if y is None else grads.pop(y, None)
+            if gy is None:
+                continue
+            gys = gy,
+            out_nodes = y,
+        else:
+            out_nodes = [ref() for ref in outputs]
+            gys = tuple([None if y is None else grads.pop(y, None) for y in out_nodes])
+            if gys.count(None) == len(gys):
+                continue
         if targets is not None:
             for y, gy in zip(out_nodes, gys):
                 if gy is not None and y in targets:
@@ -401,9 +418,14 @@ def _backward_main(starts, retain_grad, targets=None):
         inputs = func.inputs
         if inputs is None:                 # cut by unchain_backward meanwhile
             continue
-        indexes = tuple([i for i, x in enumerate(inputs) if x.requires_grad])
-        if not indexes or all(gy is None for gy in gys):
-            continue
+        if len(inputs) == 1:
+            if not inputs[0].requires_grad:
+                continue
+            indexes = _ONLY_FIRST
+        else:
+            indexes = tuple([i for i, x in enumerate(inputs) if x.requires_grad])
+            if not indexes:
+                continue
         gxs = func.backward(indexes, gys)
         if type(gxs) is not tuple:
             gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
@@ -520,7 +542,7 @@ class Parameter(Variable):
 
 
 def grad(outputs, inputs, grad_outputs=None, enable_double_backprop=False):
-    """Return the gradients of ``outputs`` with respect to ``inputs``, leaving every ``.grad`` alone.
+    """Return the gradients of ``outputs`` with respect to ``inputs``; no ``.grad`` is touched.
 
     Args:
         outputs: a Variable or a list of Variables.
