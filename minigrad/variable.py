@@ -368,7 +368,7 @@ def _debug_check_grad(func, i, x, gx):
 _ONLY_FIRST = (0,)
 
 
-def _backward_main(starts, retain_grad, targets=None):
+def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
     """Run the backward engine from ``starts``, a list of (node, gradient Variable) pairs.
 
     With ``targets`` None, leaves (and with ``retain_grad`` every visited variable) get ``.grad``;
@@ -390,6 +390,9 @@ def _backward_main(starts, retain_grad, targets=None):
     heapq.heapify(heap)
     start_nodes = {node for node, _ in starts}
     found = {} if targets is not None else None
+    # a function of lower generation than every target cannot lead to one: don't walk there
+    # (this keeps grad() local when its inputs sit on top of a long history)
+    min_generation = min(t.generation for t in targets) if targets else -1
     leaves = []
     debug = config.debug
     while heap:
@@ -450,19 +453,17 @@ def _backward_main(starts, retain_grad, targets=None):
                 c = x.creator
                 if c is None:
                     leaves.append(x)
-                elif c not in seen:
+                elif (c not in seen and c.generation >= min_generation
+                      and not (stop_at_targets and x in targets)):
                     seen.add(c)
                     heapq.heappush(heap, (-c.generation, counter, c))
                     counter += 1
             else:
                 grads[x] = prev + gx       # a reused variable sums the gradients of all its uses
     if targets is not None:
-        for x in leaves:
-            if x in targets:
-                found[x] = grads[x]
-        for node in start_nodes:
-            if node in targets and node not in found:
-                found[node] = grads.get(node)
+        for t in targets:           # leaves, starts, and targets whose creator was not walked
+            if t not in found and t in grads:
+                found[t] = grads[t]
         return found
     for x in leaves:
         _store_grad(x, grads[x], handed_out)
@@ -541,7 +542,8 @@ class Parameter(Variable):
         return 'parameter' + super().__repr__()[len('variable'):]
 
 
-def grad(outputs, inputs, grad_outputs=None, enable_double_backprop=False):
+def grad(outputs, inputs, grad_outputs=None, enable_double_backprop=False,
+         stop_at_inputs=False):
     """Return the gradients of ``outputs`` with respect to ``inputs``; no ``.grad`` is touched.
 
     Args:
@@ -551,6 +553,10 @@ def grad(outputs, inputs, grad_outputs=None, enable_double_backprop=False):
             one-element outputs).
         enable_double_backprop (bool): record the computation, so the result can be
             differentiated again (Newton's method, gradient penalties).
+        stop_at_inputs (bool): treat the inputs as independent: gradients do not flow past an
+            input into the graph that produced it (partial instead of total derivatives when
+            one input depends on another). A Function whose ``backward`` differentiates a
+            composition of its retained inputs needs this (see ``minigrad_rnn``'s LSTM).
 
     Returns:
         A list with one gradient Variable per input (None where an input does not affect the
@@ -586,7 +592,7 @@ def grad(outputs, inputs, grad_outputs=None, enable_double_backprop=False):
         starts.append((y.node, gy))
     targets = {x.node for x in inputs}
     with using_config('enable_backprop', enable_double_backprop):
-        found = _backward_main(starts, False, targets)
+        found = _backward_main(starts, False, targets, stop_at_inputs)
     return [found.get(x.node) for x in inputs]
 
 
