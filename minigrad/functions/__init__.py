@@ -4,22 +4,42 @@ Functions layer: one Function subclass per operation plus a lowercase wrapper, g
 family in the modules below. Importing this package also installs Variable's operators.
 """
 
-from minigrad.functions.activation import (leaky_relu, log_softmax, relu, sigmoid, softmax,
-                                           tanh)
-from minigrad.functions.array import (broadcast_to, concat, expand_dims, flatten, get_item,
-                                      pad_sequence, reshape, separate, split_axis, squeeze, stack,
-                                      sum_to, transpose, transpose_sequence, where)
+from minigrad.functions import basic_math as _basic_math
+from minigrad.functions.activation import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from minigrad.functions.array import (
+    broadcast_to,
+    concat,
+    expand_dims,
+    flatten,
+    get_item,
+    pad_sequence,
+    reshape,
+    separate,
+    split_axis,
+    squeeze,
+    stack,
+    sum_to,
+    transpose,
+    transpose_sequence,
+    where,
+)
 from minigrad.functions.basic_math import absolute, add, div, mul, neg, pow, sub
 from minigrad.functions.connection import embed_id
-from minigrad.functions.elementwise import (clip, cos, exp, log, maximum, minimum, sin, sqrt,
-                                            square)
+from minigrad.functions.elementwise import clip, cos, exp, log, maximum, minimum, sin, sqrt, square
 from minigrad.functions.evaluation import accuracy
 from minigrad.functions.linalg import linear, matmul
-from minigrad.functions.loss import mean_squared_error, sigmoid_cross_entropy, softmax_cross_entropy
+from minigrad.functions.loss import (
+    mean_squared_error,
+    sigmoid_cross_entropy,
+    softmax_cross_entropy,
+)
 from minigrad.functions.noise import dropout
+from minigrad.functions.normalization import (
+    batch_normalization,
+    fixed_batch_normalization,
+    layer_normalization,
+)
 from minigrad.functions.reduction import logsumexp, max, mean, min, sum
-
-from minigrad.functions import basic_math as _basic_math
 
 _basic_math.install_variable_operators()
 
@@ -31,4 +51,5 @@ __all__ = [
     'sigmoid', 'sigmoid_cross_entropy', 'sin', 'softmax', 'softmax_cross_entropy', 'split_axis',
     'sqrt', 'square', 'squeeze', 'stack', 'sub', 'sum', 'sum_to', 'tanh', 'transpose',
     'transpose_sequence', 'where',
+    'batch_normalization', 'fixed_batch_normalization', 'layer_normalization',
 ]
