@@ -221,6 +221,11 @@ class Function:
         if type(outputs) is not tuple:
             raise TypeError('%s.forward must return a tuple of arrays, got %s'
                             % (type(self).__name__, type(outputs).__name__))
+        for y in outputs:
+            if type(y) is not numpy.ndarray and isinstance(y, numpy.generic):
+                # NumPy gives scalars for 0-d results; a Variable always holds an array
+                outputs = tuple([numpy.asarray(y) for y in outputs])
+                break
         debug = cfg.debug
         if debug:
             self._check_finite_outputs(outputs)
