@@ -395,6 +395,8 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
     min_generation = min(t.generation for t in targets) if targets else -1
     leaves = []
     debug = config.debug
+    recording = config.enable_backprop
+    owned = set()                   # sums created here, safe to add into in place
     while heap:
         func = heapq.heappop(heap)[2]
         outputs = func.outputs
@@ -458,8 +460,13 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
                     seen.add(c)
                     heapq.heappush(heap, (-c.generation, counter, c))
                     counter += 1
+            elif prev in owned:
+                prev._data += gx._data     # our own sum so far: add in place, no new array
             else:
-                grads[x] = prev + gx       # a reused variable sums the gradients of all its uses
+                # a reused variable sums the gradients of all its uses
+                grads[x] = acc = prev + gx
+                if not recording:
+                    owned.add(acc)
     if targets is not None:
         for t in targets:           # leaves, starts, and targets whose creator was not walked
             if t not in found and t in grads:
