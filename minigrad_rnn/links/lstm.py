@@ -1,0 +1,138 @@
+"""The fully-connected LSTM layer with state, Chainer's ``L.LSTM``.
+
+Shape letters: B batch, I input size, N units.
+
+Children ``upward`` (Linear I -> 4N, with bias) and ``lateral`` (Linear N -> 4N, no bias) make the
+gate pre-activations, interleaved per unit (a, i, f, o) as the fused cell
+:func:`minigrad_rnn.functions.lstm` reads them::
+
+    lstm_in = upward(x_t) + lateral(h_t-1)          # (B, 4N)
+    c_t, h_t = lstm(c_t-1, lstm_in)
+
+When a batch is smaller than the state (sequences that ended), the first rows are updated and
+the tail of ``h`` and ``c`` carries on unchanged (Chainer's rule).
+"""
+
+import minigrad
+import minigrad.functions as F
+from minigrad import initializers
+from minigrad import links as L
+from minigrad_rnn.functions import lstm
+
+
+class LSTM(minigrad.Chain):
+    """Fully-connected LSTM layer holding its state ``c`` and ``h`` between calls.
+
+    Args:
+        in_size (int or None): input size; None (or giving only one size) defers the creation
+            of ``upward.W`` to the first call.
+        out_size (int): the number of units N.
+        lateral_init, upward_init: initializers of the weights, applied to each gate's N rows
+            separately (default: LeCunNormal).
+        bias_init: initializer of the a, i, o biases (default 0).
+        forget_bias_init: initializer of the forget gate's bias (default 1, which keeps the
+            memory open at the start of training).
+
+    Example:
+        >>> import numpy
+        >>> from minigrad_rnn import LSTM
+        >>> rnn = LSTM(3, 5)
+        >>> h = rnn(numpy.ones((2, 3), dtype=numpy.float32))
+        >>> h.shape, rnn.c.shape
+        ((2, 5), (2, 5))
+    """
+
+    def __init__(self, in_size, out_size=None, lateral_init=None, upward_init=None,
+                 bias_init=None, forget_bias_init=1):
+        super().__init__()
+        if out_size is None:
+            in_size, out_size = None, in_size
+        self.state_size = out_size
+        self.lateral_init = lateral_init
+        self.upward_init = upward_init
+        self.bias_init = 0 if bias_init is None else bias_init
+        self.forget_bias_init = forget_bias_init
+        with self.init_scope():
+            self.upward = L.Linear(in_size, 4 * out_size, initialW=0)
+            self.lateral = L.Linear(out_size, 4 * out_size, initialW=0, nobias=True)
+        if in_size is not None:
+            self._initialize_params()
+        self.reset_state()
+
+    def _initialize_params(self):
+        N = self.state_size
+        lateral_init = initializers.get_initializer(self.lateral_init)
+        upward_init = initializers.get_initializer(self.upward_init)
+        for k in range(4):
+            lateral_init(self.lateral.W.array[k * N:(k + 1) * N])
+            upward_init(self.upward.W.array[k * N:(k + 1) * N])
+        b = self.upward.b.array.reshape(N, 4)          # gates a, i, f, o of each unit
+        bias_init = initializers.get_initializer(self.bias_init)
+        forget_init = initializers.get_initializer(self.forget_bias_init)
+        for k in (0, 1, 3):
+            column = b[:, k].copy()
+            bias_init(column)
+            b[:, k] = column
+        column = b[:, 2].copy()
+        forget_init(column)
+        b[:, 2] = column
+
+    @property
+    def printable_specs(self):
+        yield 'in_size', self.upward.in_size
+        yield 'out_size', self.state_size
+
+    def reset_state(self):
+        """Forget the state: the next call starts from zeros."""
+        self.c = None
+        self.h = None
+
+    def set_state(self, c, h):
+        """Set the state (Variables or arrays of shape (B, N))."""
+        if c.shape != h.shape or c.shape[-1] != self.state_size:
+            raise ValueError('LSTM.set_state: c and h must both have shape (B, %d), got %s and '
+                             '%s' % (self.state_size, c.shape, h.shape))
+        self.c = minigrad.as_variable(c)
+        self.h = minigrad.as_variable(h)
+
+    def serialize_state(self, serializer):
+        """Save or load the state ``c`` and ``h`` (snapshots use it to resume mid-sequence).
+
+        ``serialize`` itself, like Chainer's, holds only parameters, so a saved model loads into
+        a fresh one whatever state either had.
+        """
+        for name in ('c', 'h'):
+            value = getattr(self, name)
+            loaded = serializer(name, None if value is None else value.array)
+            if value is None and loaded is not None:
+                setattr(self, name, minigrad.Variable(loaded))
+
+    def forward(self, x):
+        """One step: x (B, I) -> h (B, N); B may shrink but not grow between calls."""
+        if self.upward.W.array is None:
+            self.upward(x)                              # creates W from x's shape
+            self._initialize_params()
+        B = x.shape[0]
+        lstm_in = self.upward(x)
+        h_rest = None
+        if self.h is not None:
+            B0 = self.h.shape[0]
+            if B > B0:
+                raise ValueError(
+                    'LSTM: the batch of x (%d rows) is larger than the state h (%d rows); '
+                    'call reset_state() before a new, larger batch' % (B, B0))
+            if B < B0:
+                h_rest = self.h[B:]
+                lstm_in = lstm_in + self.lateral(self.h[:B]) if B else lstm_in
+            else:
+                lstm_in = lstm_in + self.lateral(self.h)
+        if self.c is None:
+            self.c = minigrad.Variable(self.xp.zeros((B, self.state_size), dtype=x.dtype))
+        self.c, y = lstm(self.c, lstm_in)
+        if h_rest is None:
+            self.h = y
+        elif B == 0:
+            self.h = h_rest
+        else:
+            self.h = F.concat([y, h_rest], axis=0)
+        return y
