@@ -203,6 +203,11 @@ class Function:
             self.check_type_forward(in_data)
         record = requires_grad and cfg.enable_backprop
         if record:
+            if self.outputs is not None:
+                raise RuntimeError(
+                    '%s was applied twice; a Function object is one node of the graph, so '
+                    'create a new one for each call (%s().apply(...))'
+                    % (type(self).__name__, type(self).__name__))
             in_nodes = []
             generation = 0
             for x in inputs:

@@ -405,6 +405,8 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
             gy = None if y is None else grads.pop(y, None)
             if gy is None:
                 continue
+            if owned:
+                owned.discard(gy)           # handed on now: backward may pass it through as is
             gys = gy,
             out_nodes = y,
         else:
@@ -412,6 +414,8 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
             gys = tuple([None if y is None else grads.pop(y, None) for y in out_nodes])
             if gys.count(None) == len(gys):
                 continue
+            if owned:
+                owned.difference_update(gys)
         if targets is not None:
             for y, gy in zip(out_nodes, gys):
                 if gy is not None and y in targets:

@@ -425,3 +425,11 @@ def test_set_debug_false():
     assert not minigrad.config.debug
     with numpy.errstate(invalid='ignore'):
         F.log(_var(-1.0))
+
+
+def test_applying_one_function_object_twice_is_refused():
+    x = minigrad.Variable(numpy.array([1.0, 2.0]))
+    f = F.basic_math.Neg()
+    f.apply((x,))
+    with pytest.raises(RuntimeError, match='applied twice'):
+        f.apply((x,))

@@ -122,6 +122,18 @@ def test_chainlist():
         cl.append('layer')
 
 
+def test_forgotten_super_init_is_explained():
+    class Broken(minigrad.Chain):
+        def __init__(self):
+            with self.init_scope():
+                self.l1 = L.Linear(2, 2)
+
+    with pytest.raises(AttributeError, match=r'call super\(\).__init__\(\) at the start'):
+        Broken()
+    with pytest.raises(AttributeError, match="'Link' object has no attribute 'missing'"):
+        minigrad.Link().missing
+
+
 def test_call_runs_forward():
     leaf = Leaf()
     assert leaf(3) == 6

@@ -626,6 +626,26 @@ def test_grad_with_grad_outputs():
         minigrad.grad([y], [x], [numpy.ones(2), numpy.ones(2)])
 
 
+def test_grad_of_outputs_that_depend_on_each_other():
+    x = _var(1.0)
+    y1 = x * 3.0
+    y2 = y1 * 2.0
+    gx, gy1 = minigrad.grad([y2, y1], [x, y1])
+    assert float(gx.array) == 9.0   # d(y1 + y2)/dx = 3 + 6
+    assert float(gy1.array) == 3.0  # y1 is a start (1) and feeds y2 (2)
+
+
+def test_grad_stop_at_inputs():
+    x = _var(2.0)
+    h = x * x
+    y = h * 3.0
+    gh, gx = minigrad.grad(y, [h, x])
+    assert float(gh.array) == 3.0 and float(gx.array) == 12.0  # total derivative 3 * 2x
+    gh, gx = minigrad.grad(y, [h, x], stop_at_inputs=True)
+    assert float(gh.array) == 3.0
+    assert gx is None  # x reaches y only through h, where the gradient stops
+
+
 def test_grad_double_backprop():
     x = _var(2.0)
     gx, = minigrad.grad([x ** 3], [x], enable_double_backprop=True)
@@ -704,6 +724,50 @@ def test_reshape_grad_is_not_a_view():
     assert not numpy.shares_memory(x.grad, g)
     x.grad[0, 0] = 100.0
     assert g[0] == 0.0
+
+
+def _pass_through_graph():
+    # h = a + b is used twice, so its gradient is a sum made by the engine; Add hands that
+    # same gradient to a and b, and a then receives one more contribution (from m) later
+    a = _var([1.0, 2.0])
+    b = _var([0.0, 0.0])
+    h = a + b
+    m = a * 5.0
+    for _ in range(3):  # a longer branch: its gradient reaches a after Add's
+        m = m * 1.0
+    y = F.sum(h * 2.0 + h * 3.0 + m)
+    return a, b, h, y
+
+
+# regression: a sum the engine added into in place was also handed on by Add's backward
+def test_summed_gradient_passed_through_is_not_modified_in_place():
+    a, b, h, y = _pass_through_graph()
+    y.backward()
+    numpy.testing.assert_array_equal(a.grad, [10.0, 10.0])
+    numpy.testing.assert_array_equal(b.grad, [5.0, 5.0])
+
+
+def test_retained_summed_gradient_is_not_modified_in_place():
+    a, b, h, y = _pass_through_graph()
+    y.backward(retain_grad=True)
+    numpy.testing.assert_array_equal(h.grad, [5.0, 5.0])
+
+
+def test_grad_of_summed_intermediate_is_not_modified_in_place():
+    a, b, h, y = _pass_through_graph()
+    gh, ga, gb = minigrad.grad(y, [h, a, b])
+    numpy.testing.assert_array_equal(gh.array, [5.0, 5.0])
+    numpy.testing.assert_array_equal(ga.array, [10.0, 10.0])
+    numpy.testing.assert_array_equal(gb.array, [5.0, 5.0])
+
+
+def test_pass_through_graph_with_double_backprop():
+    # with the graph recorded no sum is added into in place: the reference result
+    a, b, h, y = _pass_through_graph()
+    y.backward(retain_grad=True, enable_double_backprop=True)
+    numpy.testing.assert_array_equal(h.grad, [5.0, 5.0])
+    numpy.testing.assert_array_equal(a.grad, [10.0, 10.0])
+    numpy.testing.assert_array_equal(b.grad, [5.0, 5.0])
 
 
 # ---- unchain / unchain_backward ------------------------------------------------------------

@@ -173,6 +173,20 @@ def test_linear_double_backward(xp):
                                          ggs)
 
 
+def test_linear_both_backward_paths_agree():
+    # array code (first order) and matmuls (double backprop) give the same gradients
+    grads = []
+    for double in (False, True):
+        x, W, b = (minigrad.Variable(uniform(s, seed=i))
+                   for i, s in enumerate([(4, 3), (2, 3), (2,)]))
+        y = F.linear(x, W, b)
+        F.sum(y * y).backward(enable_double_backprop=double)
+        grads.append((x.grad, W.grad, b.grad))
+        assert (W.grad_var.creator is not None) == double
+    for g0, g1 in zip(*grads):
+        numpy.testing.assert_allclose(g0, g1, rtol=1e-12)
+
+
 def test_linear_parameters_in_check_backward():
     W = minigrad.Parameter(uniform((2, 3), seed=1), name='W')
     b = minigrad.Parameter(uniform((2,), seed=2), name='b')

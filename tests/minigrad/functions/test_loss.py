@@ -113,20 +113,6 @@ def test_softmax_cross_entropy_double_backward(xp, shapes, reduce):
         lambda x, t: F.softmax_cross_entropy(x, t, reduce=reduce), (x, t), gy, (ggx, None))
 
 
-@pytest.mark.parametrize('reduce', ['mean', 'no'])
-def test_softmax_cross_entropy_both_backward_paths_agree(reduce):
-    # the array-code gradient and the differentiable one (double backprop) are the same
-    x0 = uniform((2, 4, 3), low=-2, high=2)
-    t = _labels((2, 3), 4)
-    grads = []
-    for double in (False, True):
-        x = minigrad.Variable(x0.copy())
-        loss = F.softmax_cross_entropy(x, t, reduce=reduce)
-        F.sum(loss * loss).backward(enable_double_backprop=double)
-        grads.append(x.grad)
-    numpy.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-15)
-
-
 def test_softmax_cross_entropy_gradient_value():
     x = minigrad.Variable(uniform((3, 4)))
     t = numpy.array([0, 3, -1])
@@ -313,3 +299,26 @@ def test_mean_squared_error_errors():
         F.mean_squared_error(numpy.zeros(3), numpy.zeros(3, numpy.float32))
     with pytest.raises(minigrad.InvalidType, match='x0 must be a float array, got int64'):
         F.mean_squared_error(numpy.zeros(3, numpy.int64), numpy.zeros(3, numpy.int64))
+
+
+# ---- both backward paths ------------------------------------------------------------------
+
+@pytest.mark.parametrize('loss_fn, x_shape, t, kwargs', [
+    (F.softmax_cross_entropy, (3, 4), _labels((3,), 4), {}),
+    (F.softmax_cross_entropy, (2, 4, 3), _labels((2, 3), 4), {}),
+    (F.softmax_cross_entropy, (2, 4, 3), _labels((2, 3), 4), dict(reduce='no')),
+    (F.sigmoid_cross_entropy, (3, 4), _binary_labels((3, 4)), {}),
+    (F.sigmoid_cross_entropy, (3, 4), _binary_labels((3, 4)), dict(reduce='no')),
+    (F.mean_squared_error, (3, 4), uniform((3, 4), seed=7), {}),
+])
+def test_both_backward_paths_agree(loss_fn, x_shape, t, kwargs):
+    # the array-code gradient and the differentiable one (double backprop) are the same
+    x0 = uniform(x_shape, low=-2, high=2)
+    grads = []
+    for double in (False, True):
+        x = minigrad.Variable(x0.copy())
+        loss = loss_fn(x, t, **kwargs)
+        F.sum(loss * loss).backward(enable_double_backprop=double)
+        assert (x.grad_var.creator is not None) == double
+        grads.append(x.grad)
+    numpy.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-15)

@@ -48,6 +48,7 @@ def test_editing_keeps_children_in_order():
     assert list(model.children()) == [b, c]
     sub = model[1:]
     assert isinstance(sub, L.Sequential) and list(sub) == [F.relu, c]
+    assert c.name == '1'                # still named by its place in the full model
 
 
 def test_copy_and_repeat():
