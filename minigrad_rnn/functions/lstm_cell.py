@@ -29,17 +29,43 @@ def _sigmoid(x, xp):
 
 
 def _gates(x, xp):
-    """Activated gates as a (B, N, 4) array: tanh for a, sigmoid for i, f, o."""
-    r = x.reshape(x.shape[0], x.shape[1] // 4, 4)
-    g = xp.empty_like(r)
-    xp.tanh(r[:, :, 0], out=g[:, :, 0])
+    """Activated gates of x (B, 4N) in gate-major layout (4, B, N): tanh(a), sigmoid(i, f, o).
+
+    One transposing copy first: NumPy's fast transcendental loops need contiguous data, and on
+    the interleaved layout tanh is about five times slower.
+    """
+    B, N = x.shape[0], x.shape[1] // 4
+    g = x.reshape(B, N, 4).transpose(2, 0, 1).copy()   # always a copy: we write into it
+    xp.tanh(g[0], out=g[0])
     half = x.dtype.type(0.5)
-    ifo = g[:, :, 1:]
-    xp.multiply(r[:, :, 1:], half, out=ifo)
+    ifo = g[1:]
+    ifo *= half
     xp.tanh(ifo, out=ifo)
     ifo *= half
     ifo += half
     return g
+
+
+def _interleave(gz, xp):
+    """Gate-major (4, B, N) -> Chainer's interleaved (B, 4N)."""
+    B, N = gz.shape[1], gz.shape[2]
+    return xp.ascontiguousarray(gz.transpose(1, 2, 0)).reshape(B, 4 * N)
+
+
+def _cell_grads(g, c_prev_b, c_b, gc_b, gh, xp):
+    """Gradients of one cell step on the CPU: (gz in gate-major layout, gc_prev)."""
+    a, i, f, o = g
+    co = xp.tanh(c_b)
+    gct = gh * o
+    gct *= 1 - co * co
+    gct += gc_b                                  # the gradient reaching c_t from both sides
+    gz = xp.empty_like(g)
+    xp.multiply(gct * i, 1 - a * a, out=gz[0])
+    xp.multiply(gct * a, i * (1 - i), out=gz[1])
+    xp.multiply(gct * c_prev_b, f * (1 - f), out=gz[2])
+    xp.multiply(gh * co, o * (1 - o), out=gz[3])
+    gct *= f
+    return gz, gct
 
 
 _GPU_PREAMBLE = '''
@@ -120,11 +146,11 @@ class LSTM(minigrad.Function):
             c_b, h = fwd(c_prev[:B], x, c_prev.shape[1])
             self.gates = None
         else:
-            g = _gates(x, xp)                         # (B, N, 4): a, i, f, o activated
-            c_b = g[:, :, 0] * g[:, :, 1]
-            c_b += g[:, :, 2] * c_prev[:B]
+            g = _gates(x, xp)                         # (4, B, N): a, i, f, o activated
+            c_b = g[0] * g[1]
+            c_b += g[2] * c_prev[:B]
             h = xp.tanh(c_b)
-            h *= g[:, :, 3]
+            h *= g[3]
             self.gates = g                            # saves recomputing them in backward
         if B < c_prev.shape[0]:
             c = xp.concatenate([c_b, c_prev[B:]], axis=0)  # the rows beyond x pass through
@@ -165,17 +191,8 @@ class LSTMGrad(minigrad.Function):
             bwd(c_prev[:B], x, c[:B], gc_b, gh, N, gc_prev[:B], gx)
         else:
             g = self.gates if self.gates is not None else _gates(x, xp)
-            a, i, f, o = g[:, :, 0], g[:, :, 1], g[:, :, 2], g[:, :, 3]
-            co = xp.tanh(c[:B])
-            gct = gh * o * (1 - co * co)
-            gct += gc_b
-            gx = xp.empty_like(g)
-            gx[:, :, 0] = gct * i * (1 - a * a)
-            gx[:, :, 1] = gct * a * i * (1 - i)
-            gx[:, :, 2] = gct * c_prev[:B] * f * (1 - f)
-            gx[:, :, 3] = gh * co * o * (1 - o)
-            gx = gx.reshape(x.shape)
-            xp.multiply(gct, f, out=gc_prev[:B])
+            gz, gc_prev[:B] = _cell_grads(g, c_prev[:B], c[:B], gc_b, gh, xp)
+            gx = _interleave(gz, xp)
         if B < c_prev.shape[0]:
             gc_prev[B:] = 0 if gc is None else gc[B:]
         return gc_prev, gx

@@ -24,7 +24,7 @@ import numpy
 import minigrad
 import minigrad.functions as F
 from minigrad import type_check
-from minigrad_rnn.functions.lstm_cell import _gates, lstm
+from minigrad_rnn.functions.lstm_cell import _cell_grads, _gates, lstm
 
 
 def _offsets(batch_sizes):
@@ -47,7 +47,6 @@ class NStepLSTMLayer(minigrad.Function):
         h0, c0, X, Wx, Wh, b = inputs
         xp = minigrad.get_array_module(X)
         self.retain_inputs((0, 1, 2, 3, 4, 5))
-        N = h0.shape[1]
         off = _offsets(self.batch_sizes)
         steps = range(len(self.batch_sizes))
         if self.reverse:
@@ -56,30 +55,28 @@ class NStepLSTMLayer(minigrad.Function):
         XW += b
         h = h0.copy()
         c = c0.copy()
-        S = X.shape[0]
+        S, N = X.shape[0], h0.shape[1]
         Y = xp.empty((S, N), dtype=X.dtype)
-        G = xp.empty((S, N, 4), dtype=X.dtype)          # activated gates a, i, f, o
         H_prev = xp.empty((S, N), dtype=X.dtype)
-        C_prev = xp.empty((S, N), dtype=X.dtype)
-        C = xp.empty((S, N), dtype=X.dtype)
+        gates = [None] * len(self.batch_sizes)          # per step (4, B_t, N): a, i, f, o
+        c_prevs = [None] * len(self.batch_sizes)
         WhT = Wh.T
         for t in steps:
             Bt = self.batch_sizes[t]
             r = slice(off[t], off[t + 1])
             z = XW[r]
             z += h[:Bt] @ WhT
-            g = G[r] = _gates(z, xp)
+            g = gates[t] = _gates(z, xp)
             H_prev[r] = h[:Bt]
-            C_prev[r] = c[:Bt]
-            c_new = C[r]
-            xp.multiply(g[:, :, 0], g[:, :, 1], out=c_new)
-            c_new += g[:, :, 2] * c[:Bt]
+            c_prevs[t] = c[:Bt].copy()
+            c_new = g[0] * g[1]
+            c_new += g[2] * c[:Bt]
             h_new = Y[r]
             xp.tanh(c_new, out=h_new)
-            h_new *= g[:, :, 3]
+            h_new *= g[3]
             c[:Bt] = c_new
             h[:Bt] = h_new
-        self.saved = (G, H_prev, C_prev, C)
+        self.saved = (gates, c_prevs, H_prev)
         return h, c, Y
 
     def backward(self, indexes, grad_outputs):
@@ -88,31 +85,27 @@ class NStepLSTMLayer(minigrad.Function):
         h0, c0, X, Wx, Wh, b = [v.array for v in self.get_retained_inputs()]
         ghy, gcy, gY = [None if g is None else g.array for g in grad_outputs]
         xp = minigrad.get_array_module(X)
-        G, H_prev, C_prev, C = self.saved
+        gates, c_prevs, H_prev = self.saved
         off = _offsets(self.batch_sizes)
         steps = range(len(self.batch_sizes))
         if not self.reverse:
             steps = reversed(steps)
         gh = xp.zeros_like(h0) if ghy is None else ghy.copy()
         gc = xp.zeros_like(c0) if gcy is None else gcy.copy()
-        GZ = xp.empty((X.shape[0], h0.shape[1], 4), dtype=X.dtype)
+        N = h0.shape[1]
+        GZ = xp.empty((X.shape[0], 4 * N), dtype=X.dtype)   # interleaved, for the products
         for t in steps:
             Bt = self.batch_sizes[t]
             r = slice(off[t], off[t + 1])
-            g = G[r]
-            a, i, f, o = g[:, :, 0], g[:, :, 1], g[:, :, 2], g[:, :, 3]
+            g, c_prev = gates[t], c_prevs[t]
+            c_t = g[0] * g[1]
+            c_t += g[2] * c_prev
             gh_t = gh[:Bt] if gY is None else gh[:Bt] + gY[r]
-            co = xp.tanh(C[r])
-            gct = gh_t * o * (1 - co * co)
-            gct += gc[:Bt]
-            gz = GZ[r]
-            gz[:, :, 0] = gct * i * (1 - a * a)
-            gz[:, :, 1] = gct * a * i * (1 - i)
-            gz[:, :, 2] = gct * C_prev[r] * f * (1 - f)
-            gz[:, :, 3] = gh_t * co * o * (1 - o)
-            gc[:Bt] = gct * f
-            gh[:Bt] = gz.reshape(Bt, -1) @ Wh
-        GZ = GZ.reshape(X.shape[0], -1)
+            gz, gc[:Bt] = _cell_grads(g, c_prev, c_t, gc[:Bt], gh_t, xp)
+            gz_rows = GZ[r]
+            gz_rows.reshape(Bt, N, 4)[...] = gz.transpose(1, 2, 0)
+            gh[:Bt] = gz_rows @ Wh
+        self.saved = None
         grads = {0: gh, 1: gc, 2: GZ @ Wx, 3: GZ.T @ X, 4: GZ.T @ H_prev, 5: GZ.sum(axis=0)}
         return tuple(minigrad.Variable(grads[k], requires_grad=False) for k in indexes)
 

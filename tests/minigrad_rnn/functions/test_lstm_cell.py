@@ -4,6 +4,7 @@ import numpy
 import pytest
 
 import minigrad
+import minigrad.functions as F
 from minigrad import gradient_check
 from minigrad_rnn.functions import lstm
 from tests.conftest import TOL
@@ -93,3 +94,16 @@ def test_errors_name_function_and_shapes():
         lstm(numpy.zeros((2, 2), numpy.float32), numpy.zeros((2, 8), numpy.float64))
     with pytest.raises(minigrad.InvalidType, match=r'astype\(numpy.float32\)'):
         lstm(numpy.zeros((2, 2), numpy.int32), numpy.zeros((2, 8), numpy.int32))
+
+
+@pytest.mark.parametrize('shape', [(1, 1), (2, 3)])
+def test_inputs_are_not_modified(shape):
+    B, N = shape
+    c_prev = uniform((B, N), seed=17)
+    x = uniform((B, 4 * N), seed=18)
+    c0, x0 = c_prev.copy(), x.copy()
+    c_prev_v, x_v = minigrad.Variable(c_prev), minigrad.Variable(x)
+    c, h = lstm(c_prev_v, x_v)
+    (F.sum(c) + F.sum(h)).backward()
+    numpy.testing.assert_array_equal(c_prev, c0)
+    numpy.testing.assert_array_equal(x, x0)
