@@ -7,6 +7,15 @@ Built only on minigrad's public API, so that users can write links as good as th
 """
 
 from minigrad_rnn import functions, links  # noqa: F401
-from minigrad_rnn.links import LSTM, NStepBiLSTM, NStepLSTM
+from minigrad_rnn.links import (
+    LSTM,
+    SCRN,
+    NStepBiLSTM,
+    NStepLSTM,
+    SimpleRNN,
+    StatefulGRU,
+    StatefulPeepholeLSTM,
+)
 
-__all__ = ['LSTM', 'NStepLSTM', 'NStepBiLSTM', 'functions', 'links']
+__all__ = ['LSTM', 'NStepLSTM', 'NStepBiLSTM', 'StatefulPeepholeLSTM', 'SCRN', 'SimpleRNN',
+           'StatefulGRU', 'functions', 'links']
