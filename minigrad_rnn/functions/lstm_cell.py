@@ -53,17 +53,36 @@ def _interleave(gz, xp):
 
 
 def _cell_grads(g, c_prev_b, c_b, gc_b, gh, xp):
-    """Gradients of one cell step on the CPU: (gz in gate-major layout, gc_prev)."""
+    """Gradients of one cell step on the CPU: (gz in gate-major layout, gc_prev).
+
+    Written with ``out=`` and in-place operations: on small batches the temporaries of the
+    plain expressions cost as much as the arithmetic.
+    """
     a, i, f, o = g
+    gz = xp.empty_like(g)
+    ga, gi, gf, go = gz
     co = xp.tanh(c_b)
     gct = gh * o
-    gct *= 1 - co * co
+    xp.multiply(co, co, out=go)                  # go is scratch until its own turn below
+    xp.subtract(1, go, out=go)
+    gct *= go
     gct += gc_b                                  # the gradient reaching c_t from both sides
-    gz = xp.empty_like(g)
-    xp.multiply(gct * i, 1 - a * a, out=gz[0])
-    xp.multiply(gct * a, i * (1 - i), out=gz[1])
-    xp.multiply(gct * c_prev_b, f * (1 - f), out=gz[2])
-    xp.multiply(gh * co, o * (1 - o), out=gz[3])
+    xp.multiply(a, a, out=ga)                    # ga = gct * i * (1 - a^2)
+    xp.subtract(1, ga, out=ga)
+    ga *= i
+    ga *= gct
+    xp.subtract(1, i, out=gi)                    # gi = gct * a * i * (1 - i)
+    gi *= i
+    gi *= a
+    gi *= gct
+    xp.subtract(1, f, out=gf)                    # gf = gct * c_prev * f * (1 - f)
+    gf *= f
+    gf *= c_prev_b
+    gf *= gct
+    xp.subtract(1, o, out=go)                    # go = gh * tanh(c) * o * (1 - o)
+    go *= o
+    go *= co
+    go *= gh
     gct *= f
     return gz, gct
 
