@@ -16,10 +16,11 @@ class _Config(threading.local):
     train = True             # dropout, batch normalization and friends behave as in training
     debug = False            # check every forward and backward output for NaN/Inf
     type_check = True        # run each Function's check_type_forward
+    function_hooks = None    # {name: hook} of active function hooks (see minigrad.function_hooks)
 
     def show(self):
         """Return the current settings as a dict (for printing and bug reports)."""
-        names = ('enable_backprop', 'train', 'debug', 'type_check')
+        names = ('enable_backprop', 'train', 'debug', 'type_check', 'function_hooks')
         return {name: getattr(self, name) for name in names}
 
     def __repr__(self):

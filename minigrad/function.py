@@ -222,7 +222,14 @@ class Function:
                 in_nodes.append(node)
             self.inputs = in_nodes = tuple(in_nodes)
             self.generation = generation
+        hooks = cfg.function_hooks
+        if hooks:
+            for hook in tuple(hooks.values()):
+                hook.forward_preprocess(self, in_data)
         outputs = self.forward(in_data)
+        if hooks:
+            for hook in tuple(hooks.values()):
+                hook.forward_postprocess(self, in_data)
         if type(outputs) is not tuple:
             raise TypeError('%s.forward must return a tuple of arrays, got %s'
                             % (type(self).__name__, type(outputs).__name__))

@@ -126,6 +126,13 @@ class Link:
             self._register(name, value)
         object.__setattr__(self, name, value)
 
+    def __getattr__(self, name):
+        # only reached when normal lookup fails
+        if name in ('_params', '_persistent', '_children'):
+            raise AttributeError('%s is not set up as a link: call super().__init__() at the '
+                                 'start of its __init__' % type(self).__name__)
+        raise AttributeError('%r object has no attribute %r' % (type(self).__name__, name))
+
     def _register(self, name, value):
         if isinstance(value, Parameter):
             value.name = name

@@ -435,7 +435,14 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
             indexes = tuple([i for i, x in enumerate(inputs) if x.requires_grad])
             if not indexes:
                 continue
+        hooks = config.function_hooks
+        if hooks:
+            for hook in tuple(hooks.values()):
+                hook.backward_preprocess(func, indexes, gys)
         gxs = func.backward(indexes, gys)
+        if hooks:
+            for hook in tuple(hooks.values()):
+                hook.backward_postprocess(func, indexes, gys)
         if type(gxs) is not tuple:
             gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
         if len(gxs) != len(indexes):

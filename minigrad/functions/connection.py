@@ -3,13 +3,41 @@
 Functions layer. ``embed_id`` picks rows of a weight matrix W of shape (V, N) (V words in the
 vocabulary, N units) by integer id. Its gradient scatters the output gradient back into the
 rows it came from, adding up repeated ids; that scatter is a Function of its own
-(:class:`EmbedIDGrad`), whose gradient is a lookup again, so double backprop through W works.
+(:class:`EmbedIDGrad`, used when double backprop is on; plain array code otherwise), whose
+gradient is a lookup again, so double backprop through W works.
 """
 
 import numpy
 
 from minigrad import backend, function, type_check
 from minigrad.configuration import config
+from minigrad.variable import Variable
+
+
+def _scatter_rows(x, gy, n_vocab, ignore_label):
+    """A (V, N) array of zeros with each row ``gy[i]`` added into row ``x[i]``."""
+    xp = backend.get_array_module(gy)
+    n_units = gy.shape[-1]
+    gW = xp.zeros((n_vocab, n_units), dtype=gy.dtype)
+    if ignore_label is None:
+        x = x.ravel()
+        gy = gy.reshape(-1, n_units)
+    elif xp is numpy:
+        mask = x != ignore_label
+        x = x[mask]
+        gy = gy[mask]
+    else:
+        # no boolean indexing on the GPU (it waits for the result's size): zero the rows
+        mask = x != ignore_label
+        x = xp.where(mask, x, 0).ravel()
+        gy = (gy * mask[..., None]).reshape(-1, n_units)
+    # repeated ids must add up, which plain assignment would not do
+    if xp is numpy:
+        numpy.add.at(gW, x, gy)
+    else:
+        import cupyx
+        cupyx.scatter_add(gW, x, gy)
+    return gW
 
 
 class EmbedIDFunction(function.Function):
@@ -67,6 +95,11 @@ class EmbedIDFunction(function.Function):
     def backward(self, indexes, grad_outputs):
         if 1 not in indexes:
             return None, None
+        gy, = grad_outputs
+        if not config.enable_backprop:
+            # first order only (the usual case): the scatter as array code, no graph
+            gW = _scatter_rows(self._x, gy.array, self._W_shape[0], self.ignore_label)
+            return None, Variable(gW, requires_grad=False)
         gW, = EmbedIDGrad(self._x, self._W_shape[0], self.ignore_label).apply(grad_outputs)
         return None, gW       # ids get no gradient
 
@@ -86,30 +119,7 @@ class EmbedIDGrad(function.Function):
         self.ignore_label = ignore_label
 
     def forward(self, inputs):
-        gy, = inputs
-        xp = backend.get_array_module(gy)
-        x = self.x
-        n_units = gy.shape[-1]
-        gW = xp.zeros((self.n_vocab, n_units), dtype=gy.dtype)
-        if self.ignore_label is None:
-            x = x.ravel()
-            gy = gy.reshape(-1, n_units)
-        elif xp is numpy:
-            mask = x != self.ignore_label
-            x = x[mask]
-            gy = gy[mask]
-        else:
-            # no boolean indexing on the GPU (it waits for the result's size): zero the rows
-            mask = x != self.ignore_label
-            x = xp.where(mask, x, 0).ravel()
-            gy = (gy * mask[..., None]).reshape(-1, n_units)
-        # repeated ids must add up, which plain assignment would not do
-        if xp is numpy:
-            numpy.add.at(gW, x, gy)
-        else:
-            import cupyx
-            cupyx.scatter_add(gW, x, gy)
-        return gW,
+        return _scatter_rows(self.x, inputs[0], self.n_vocab, self.ignore_label),
 
     def backward(self, indexes, grad_outputs):
         return embed_id(self.x, grad_outputs[0], self.ignore_label),

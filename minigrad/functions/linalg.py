@@ -3,11 +3,14 @@
 Functions layer. ``matmul`` follows ``numpy.matmul`` (leading axes broadcast, 1-D operands are
 promoted and the added axis dropped again) and sums each gradient back to its input's shape.
 ``linear`` is the fully connected layer as one fused Function, so that a layer costs one node in
-the graph; its gradients are themselves matmuls, so double backprop works.
+the graph. Its backward is array code when only first-order gradients are wanted, and matmuls
+(minigrad functions) when double backprop was asked for.
 """
 
 from minigrad import backend, function, type_check
+from minigrad.configuration import config
 from minigrad.functions import array, reduction
+from minigrad.variable import Variable
 
 
 def _inner_sizes(a, b, transa, transb):
@@ -175,6 +178,18 @@ class LinearFunction(function.Function):
     def backward(self, indexes, grad_outputs):
         x, W = self.get_retained_inputs()
         gy, = grad_outputs
+        if not config.enable_backprop:
+            # first order only (the usual case): array code, no graph to record
+            g = gy.array
+            ret = []
+            if 0 in indexes:
+                ret.append(Variable(g.dot(W.array), requires_grad=False))
+            if 1 in indexes:
+                ret.append(Variable(g.T.dot(x.array), requires_grad=False))
+            if 2 in indexes:
+                ret.append(Variable(g.sum(axis=0), requires_grad=False))
+            return tuple(ret)
+        # double backprop: the same products as minigrad functions
         ret = []
         if 0 in indexes:
             ret.append(matmul(gy, W))

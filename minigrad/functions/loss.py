@@ -60,6 +60,16 @@ def _pick(a, t):
     return xp.take_along_axis(a, t[:, None], axis=1)[:, 0]
 
 
+def _mean_coeff(mask, normalize, batch_size, dtype):
+    """``1 / count`` in ``dtype``: count is the number of kept labels (or B), at least 1."""
+    if backend.get_array_module(mask) is numpy:
+        count = int(mask.sum()) if normalize else batch_size
+        return dtype.type(1.0 / max(count, 1))
+    # on the GPU the count stays on the device: no waiting for it
+    count = mask.sum() if normalize else batch_size
+    return (1.0 / backend.get_array_module(mask).maximum(count, 1)).astype(dtype)
+
+
 def _onehot(t, n_classes, dtype):
     # (B, C, d1, ...) array with 1 at each label; labels of ignored rows were replaced by 0
     xp = backend.get_array_module(t)
@@ -113,8 +123,7 @@ class SoftmaxCrossEntropy(function.Function):
         nll += xp.log(s[:, 0])
         nll *= w
         if self.reduce == 'mean':
-            count = mask.sum() if self.normalize else t.shape[0]
-            coeff = (1.0 / xp.maximum(count, 1)).astype(x.dtype)
+            coeff = _mean_coeff(mask, self.normalize, x.shape[0], x.dtype)
             w *= coeff
             acc = numpy.float32 if x.dtype == numpy.float16 else x.dtype
             loss = xp.asarray(nll.sum(dtype=acc) * coeff, dtype=x.dtype)
@@ -217,8 +226,7 @@ class SigmoidCrossEntropy(function.Function):
         nll = xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-abs(x)))
         nll *= w
         if self.reduce == 'mean':
-            count = mask.sum() if self.normalize else x.shape[0]
-            coeff = (1.0 / xp.maximum(count, 1)).astype(x.dtype)
+            coeff = _mean_coeff(mask, self.normalize, x.shape[0], x.dtype)
             w *= coeff
             acc = numpy.float32 if x.dtype == numpy.float16 else x.dtype
             loss = xp.asarray(nll.sum(dtype=acc) * coeff, dtype=x.dtype)

@@ -9,7 +9,7 @@ import numpy
 from minigrad import backend, function, type_check
 from minigrad.configuration import config
 from minigrad.functions import basic_math
-from minigrad.variable import as_variable
+from minigrad.variable import Variable, as_variable
 
 
 class Dropout(function.Function):
@@ -44,7 +44,11 @@ class Dropout(function.Function):
         return (y if x.ndim else backend.get_array_module(x).asarray(y)),
 
     def backward(self, indexes, grad_outputs):
-        return basic_math.mul(grad_outputs[0], self.mask),
+        gy, = grad_outputs
+        if not config.enable_backprop:
+            # first order only (the usual case): array code, no graph to record
+            return Variable(gy.array * self.mask, requires_grad=False),
+        return basic_math.mul(gy, self.mask),
 
 
 def dropout(x, ratio=0.5, **kwargs):

@@ -86,7 +86,9 @@ class Sequential(ChainList):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return Sequential(*self._layers[index])
+            part = Sequential(*self._layers[index])
+            self._rebuild()             # the shared links keep the names they have here
+            return part
         return self._layers[index]
 
     def __setitem__(self, index, layer):

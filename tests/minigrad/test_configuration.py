@@ -42,9 +42,9 @@ def test_defaults():
     assert c.debug is False
     assert c.type_check is True
     assert c.show() == {'enable_backprop': True, 'train': True, 'debug': False,
-                        'type_check': True}
+                        'type_check': True, 'function_hooks': None}
     assert repr(c) == ('minigrad.config(enable_backprop=True, train=True, debug=False, '
-                       'type_check=True)')
+                       'type_check=True, function_hooks=None)')
 
 
 def test_no_backprop_mode_records_nothing():
