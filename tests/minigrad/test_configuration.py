@@ -102,8 +102,8 @@ def test_using_config_restores_on_exception():
 
 def test_using_config_unknown_setting():
     with pytest.raises(ValueError, match=r"unknown setting 'trian'; known settings are "
-                                         r"\['debug', 'enable_backprop', 'train', "
-                                         r"'type_check'\]"):
+                                         r"\['debug', 'enable_backprop', 'function_hooks', "
+                                         r"'train', 'type_check'\]"):
         with minigrad.using_config('trian', False):
             pass
     assert not hasattr(minigrad.config, 'trian')
@@ -136,7 +136,8 @@ def test_new_thread_starts_from_defaults():
         seen = _run_in_thread(minigrad.config.show)
         assert minigrad.config.train is False
     minigrad.set_debug(False)
-    assert seen == {'enable_backprop': True, 'train': True, 'debug': False, 'type_check': True}
+    assert seen == {'enable_backprop': True, 'train': True, 'debug': False, 'type_check': True,
+                    'function_hooks': None}
 
 
 def test_thread_records_graph_while_main_thread_does_not():
