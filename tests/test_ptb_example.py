@@ -1,0 +1,45 @@
+"""Runs examples/ptb/train_ptb.py in --test mode (seconds) and checks what it writes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PTB = os.path.join(os.path.dirname(ROOT), 'shared', 'data', 'ptb')
+SCRIPT = os.path.join(ROOT, 'examples', 'ptb', 'train_ptb.py')
+
+pytestmark = pytest.mark.skipif(not os.path.exists(os.path.join(PTB, 'ptb.train.txt')),
+                                reason='the PTB files are not in ../shared/data/ptb')
+
+
+def _run(tmp_path, *args):
+    out = tmp_path / 'out'
+    proc = subprocess.run([sys.executable, SCRIPT, '--test', '--data', PTB, '--out', str(out)]
+                          + list(args), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+@pytest.mark.parametrize('model', ['srn'] + [
+    pytest.param(m, marks=pytest.mark.slow) for m in ('lstm', 'nstep', 'scrn', 'gru', 'peephole')])
+def test_test_mode_trains_and_writes_results(tmp_path, model):
+    out, stdout = _run(tmp_path, '--model', model)
+    assert 'val ppl' in stdout and 'test ppl' in stdout
+    assert stdout.strip().splitlines()[-1].startswith('results in ')
+    results = json.loads((out / 'results.json').read_text())
+    assert results['vocabulary'] == 10000
+    assert 1 < results['test_perplexity'] < 10000
+    log = [json.loads(line) for line in (out / 'log').read_text().splitlines()]
+    assert [e['epoch'] for e in log] == [1, 2]
+    assert (out / 'model.npz').exists()
+
+
+def test_resume_continues_from_the_checkpoint(tmp_path):
+    out, _ = _run(tmp_path, '--epochs', '1')
+    out, stdout = _run(tmp_path, '--epochs', '2', '--resume', str(out / 'checkpoint'))
+    assert 'resumed from' in stdout
+    log = [json.loads(line) for line in (out / 'log').read_text().splitlines()]
+    assert [e['epoch'] for e in log] == [1, 2]
