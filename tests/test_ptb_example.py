@@ -43,3 +43,16 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
     assert 'resumed from' in stdout
     log = [json.loads(line) for line in (out / 'log').read_text().splitlines()]
     assert [e['epoch'] for e in log] == [1, 2]
+
+
+def test_generate_samples_and_lists_nearest_words(tmp_path):
+    out, _ = _run(tmp_path, '--epochs', '1')
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, 'examples', 'ptb', 'generate.py'), '--model-dir',
+         str(out), '--data', PTB, '--start', 'the company', '--length', '5', '--nearest',
+         'money'], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].startswith('the company ')
+    assert len(lines[0].split()) >= 7 or '\n' in proc.stdout
+    assert lines[-1].startswith('money: ') and lines[-1].count(',') == 4

@@ -318,7 +318,8 @@ def main(argv=None):
     with open(os.path.join(args.out, 'results.json'), 'w') as f:
         json.dump(dict(preset=args.preset, config=cfg, test_perplexity=test_ppl,
                        val_perplexity=log[-1]['val_perplexity'] if log else None,
-                       seconds=time.time() - t0, vocabulary=n_vocab), f, indent=1)
+                       seconds=time.time() - t0, vocabulary=n_vocab, context=args.context),
+                  f, indent=1)
     plotted = _plot(log, os.path.join(args.out, 'perplexity.png')) if log else False
     print('results in %s: model.npz, log, results.json, checkpoint.*%s'
           % (args.out, ', perplexity.png' if plotted else ''))
