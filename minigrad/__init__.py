@@ -9,6 +9,7 @@ NumPy; CuPy, graphviz and matplotlib are imported where they are used.
 from minigrad import (  # noqa: F401 (modules made reachable as minigrad.links etc.)
     backend,
     configuration,
+    function_hooks,
     functions,
     gradient_check,
     graph,
@@ -16,7 +17,9 @@ from minigrad import (  # noqa: F401 (modules made reachable as minigrad.links e
     links,
     optimizer_hooks,
     optimizers,
+    reporter,
     serializers,
+    training,
     type_check,
 )
 from minigrad.backend import get_array_module

@@ -3,6 +3,7 @@
 Links layer. ``model = Classifier(predictor)``; ``loss = model(x, t)`` is what updaters call.
 """
 
+from minigrad import reporter
 from minigrad.functions import evaluation, loss
 from minigrad.link import Chain
 
@@ -85,8 +86,10 @@ class Classifier(Chain):
         return self.loss
 
     def report(self, values):
-        """Hook called after each forward with ``{'loss': ..., 'accuracy': ...}``.
+        """Report ``{'loss': ..., 'accuracy': ...}`` to :mod:`minigrad.reporter` after a forward.
 
-        It does nothing yet: reporting to a global reporter (as Chainer's Classifier does)
-        comes with the training tools. Override it to log the values yourself.
+        As in Chainer: ``reporter.report(values, self)``, so in a Trainer, where the model is
+        named ``'main'``, they become ``'main/loss'`` and ``'main/accuracy'``. Outside any
+        reporter (a hand-written loop) it does nothing. Override it to report other values.
         """
+        reporter.report(values, self)
