@@ -12,6 +12,8 @@ dtype are refused (minigrad never promotes silently).
 import numpy
 
 from minigrad import backend, function, type_check
+from minigrad.configuration import config
+from minigrad.function import _new_variable
 from minigrad.variable import Variable
 
 _SCALAR_TYPES = (int, float, numpy.generic)
@@ -41,6 +43,17 @@ def _check_unary(func, inputs):
     x = inputs[0]
     if x.dtype.kind != 'f':
         type_check.expect_float(func, 'x', x)
+
+
+def _array_grad(gx, shape):
+    # a first-order gradient computed on arrays, summed back over broadcast axes; NumPy gives
+    # scalars for 0-d results, but a Variable always holds an array
+    if type(gx) is not numpy.ndarray and isinstance(gx, numpy.generic):
+        gx = numpy.asarray(gx)
+    elif gx.shape != shape:
+        from minigrad.functions.array import _sum_to_array
+        gx = _sum_to_array(gx, shape)
+    return _new_variable(gx, False)
 
 
 def _sum_to(gx, shape):
@@ -96,6 +109,9 @@ class Sub(function.Function):
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         nodes = self.inputs
+        if not config.enable_backprop:
+            g = gy._data
+            return tuple([_array_grad(g if i == 0 else -g, nodes[i].shape) for i in indexes])
         return tuple([_sum_to(gy, nodes[0].shape) if i == 0 else _sum_to(-gy, nodes[1].shape)
                       for i in indexes])
 
@@ -141,6 +157,10 @@ class Mul(function.Function):
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         nodes = self.inputs
+        if not config.enable_backprop:
+            # first order: the retained arrays are all we need; no Functions to record
+            g = gy._data
+            return tuple([_array_grad(g * nodes[1 - i].data, nodes[i].shape) for i in indexes])
         ret = []
         for i in indexes:
             other = nodes[1 - i]
@@ -165,7 +185,11 @@ class MulConstant(function.Function):
         return x * x.dtype.type(self.value),
 
     def backward(self, indexes, grad_outputs):
-        return grad_outputs[0] * self.value,
+        gy = grad_outputs[0]
+        if not config.enable_backprop:
+            g = gy._data
+            return _array_grad(g * g.dtype.type(self.value), g.shape),
+        return gy * self.value,
 
 
 class Div(function.Function):
@@ -225,6 +249,9 @@ class Neg(function.Function):
         return -inputs[0],
 
     def backward(self, indexes, grad_outputs):
+        if not config.enable_backprop:
+            g = grad_outputs[0]._data
+            return _array_grad(-g, g.shape),
         return -grad_outputs[0],
 
 
