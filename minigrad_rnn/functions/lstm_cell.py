@@ -182,6 +182,12 @@ class LSTM(minigrad.Function):
         c_prev, x = self.get_retained_inputs()
         c, = self.get_retained_outputs()
         gc, gh = grad_outputs
+        if not minigrad.config.enable_backprop:
+            # first order: array code on what forward kept, no LSTMGrad node to build
+            grads = _lstm_grad_arrays(c_prev.array, x.array, c.array,
+                                      None if gc is None else gc.array,
+                                      None if gh is None else gh.array, self.gates)
+            return tuple(minigrad.Variable(grads[i], requires_grad=False) for i in indexes)
         grads = LSTMGrad(self.gates).apply((c_prev, x, c, gc, gh))
         return tuple(grads[i] for i in indexes)
 
@@ -197,24 +203,8 @@ class LSTMGrad(minigrad.Function):
         self.gates = gates
 
     def forward(self, inputs):
-        c_prev, x, c, gc, gh = inputs
-        xp = minigrad.get_array_module(x)
-        B, N = x.shape[0], c_prev.shape[1]
         self.retain_inputs((0, 1, 2, 3, 4))
-        gc_b = xp.zeros((B, N), dtype=x.dtype) if gc is None else gc[:B]
-        gh = xp.zeros((B, N), dtype=x.dtype) if gh is None else gh
-        gc_prev = xp.empty_like(c_prev)
-        if xp is not numpy:
-            _, bwd = _gpu_kernels()
-            gx = xp.empty_like(x)
-            bwd(c_prev[:B], x, c[:B], gc_b, gh, N, gc_prev[:B], gx)
-        else:
-            g = self.gates if self.gates is not None else _gates(x, xp)
-            gz, gc_prev[:B] = _cell_grads(g, c_prev[:B], c[:B], gc_b, gh, xp)
-            gx = _interleave(gz, xp)
-        if B < c_prev.shape[0]:
-            gc_prev[B:] = 0 if gc is None else gc[B:]
-        return gc_prev, gx
+        return _lstm_grad_arrays(*inputs, gates=self.gates)
 
     def backward(self, indexes, grad_outputs):
         # differentiate the same gradient formulas written with minigrad functions
@@ -238,6 +228,26 @@ class LSTMGrad(minigrad.Function):
         if gh is None:
             gh = xp.zeros((x.shape[0], c_prev.shape[1]), dtype=c_prev.dtype)
         return super().apply((c_prev, x, c, gc, gh))
+
+
+def _lstm_grad_arrays(c_prev, x, c, gc, gh, gates=None):
+    """(gc_prev, gx) as arrays; gc / gh may be None (zeros); gates as saved by LSTM.forward."""
+    xp = minigrad.get_array_module(x)
+    B, N = x.shape[0], c_prev.shape[1]
+    gc_b = xp.zeros((B, N), dtype=x.dtype) if gc is None else gc[:B]
+    gh = xp.zeros((B, N), dtype=x.dtype) if gh is None else gh
+    gc_prev = xp.empty_like(c_prev)
+    if xp is not numpy:
+        _, bwd = _gpu_kernels()
+        gx = xp.empty_like(x)
+        bwd(c_prev[:B], x, c[:B], gc_b, gh, N, gc_prev[:B], gx)
+    else:
+        g = gates if gates is not None else _gates(x, xp)
+        gz, gc_prev[:B] = _cell_grads(g, c_prev[:B], c[:B], gc_b, gh, xp)
+        gx = _interleave(gz, xp)
+    if B < c_prev.shape[0]:
+        gc_prev[B:] = 0 if gc is None else gc[B:]
+    return gc_prev, gx
 
 
 def _lstm_grad_composite(c_prev, x, gc, gh):
