@@ -16,6 +16,7 @@ Run:
 """
 
 import argparse
+import os
 import time
 
 import numpy
@@ -117,7 +118,7 @@ def minigrad_nstep(B, N, T, xp):
 
 def torch_cases(B, N, T, device):
     import torch
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get('OPENBLAS_NUM_THREADS', '2')))  # like numpy
     torch.manual_seed(0)
     dev = 'cpu' if device < 0 else 'cuda'
     cell = torch.nn.LSTMCell(N, N).to(dev)

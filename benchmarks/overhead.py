@@ -13,6 +13,7 @@ Run:
 
 import argparse
 import cProfile
+import os
 import pstats
 import time
 
@@ -78,7 +79,7 @@ def numpy_chain(shape, n_ops):
 
 def torch_chain(shape, n_ops):
     import torch
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get('OPENBLAS_NUM_THREADS', '2')))  # like numpy
     c = torch.full(shape, 0.999, dtype=torch.float32)
 
     def run():
