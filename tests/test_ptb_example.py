@@ -56,3 +56,18 @@ def test_generate_samples_and_lists_nearest_words(tmp_path):
     assert lines[0].startswith('the company ')
     assert len(lines[0].split()) >= 7 or '\n' in proc.stdout
     assert lines[-1].startswith('money: ') and lines[-1].count(',') == 4
+
+
+def test_streams_pair_every_word_with_its_successor():
+    sys.path.insert(0, os.path.join(ROOT, 'examples', 'ptb'))
+    try:
+        from train_ptb import stream_batches
+    finally:
+        sys.path.pop(0)
+    import numpy
+    for length in (21, 40, 41, 1000):        # (length - 1) % batchsize == 0 included
+        words = numpy.arange(length)
+        x, t = stream_batches(words, 4)
+        assert x.shape == t.shape == ((length - 1) // 4, 4)
+        numpy.testing.assert_array_equal(t, x + 1)
+        assert len(numpy.unique(x)) == x.size

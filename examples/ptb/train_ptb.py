@@ -126,16 +126,22 @@ class RNNLM(minigrad.Chain):
 
 
 def stream_batches(words, batchsize):
-    """Cut the corpus into ``batchsize`` parallel streams: an array (n_steps + 1, batchsize)."""
+    """Cut the corpus into ``batchsize`` parallel streams of inputs and next-word targets.
+
+    Returns:
+        (x, t): two (n_steps, batchsize) arrays; stream b reads ``words[b*n : (b+1)*n]`` and
+        ``t`` holds each input's next word.
+    """
     n = (len(words) - 1) // batchsize
-    return numpy.asarray(words[:n * batchsize + 1][:n * batchsize].reshape(batchsize, n).T)
+    x = words[:n * batchsize].reshape(batchsize, n).T
+    t = words[1:n * batchsize + 1].reshape(batchsize, n).T
+    return x, t
 
 
 def evaluate(model, words, batchsize, bproplen, xp):
     """Perplexity of ``model`` on ``words`` (no dropout, no graph; the state is reset)."""
-    data = stream_batches(words, batchsize)
-    targets = stream_batches(words[1:], batchsize)
-    n = min(len(data), len(targets))
+    data, targets = stream_batches(words, batchsize)
+    n = len(data)
     model.reset_state()
     total = 0.0
     with minigrad.no_backprop_mode(), minigrad.using_config('train', False):
@@ -247,9 +253,8 @@ def main(argv=None):
     clip = optimizer_hooks.GradientClipping(cfg['clip'])
     optimizer.add_hook(clip)
 
-    data = stream_batches(train, cfg['batchsize'])
-    targets = stream_batches(train[1:], cfg['batchsize'])
-    n_steps = min(len(data), len(targets))
+    data, targets = stream_batches(train, cfg['batchsize'])
+    n_steps = len(data)
     windows = list(range(0, n_steps, cfg['bproplen']))
     log, start_epoch = [], 0
     ckpt = os.path.join(args.out, 'checkpoint')
