@@ -22,7 +22,7 @@ updated and the tail of ``h`` carries on unchanged (Chainer's rule).
 import minigrad
 import minigrad.functions as F
 from minigrad import links as L
-from minigrad_rnn.links.simple_rnn import _serialize_states, _split_states
+from minigrad_rnn.links._state import _serialize_states, _split_states
 
 
 class StatefulGRU(minigrad.Chain):

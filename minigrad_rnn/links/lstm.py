@@ -18,6 +18,7 @@ import minigrad.functions as F
 from minigrad import initializers
 from minigrad import links as L
 from minigrad_rnn.functions import lstm
+from minigrad_rnn.links._state import _serialize_states, _split_states
 
 
 class LSTM(minigrad.Chain):
@@ -101,11 +102,7 @@ class LSTM(minigrad.Chain):
         ``serialize`` itself, like Chainer's, holds only parameters, so a saved model loads into
         a fresh one whatever state either had.
         """
-        for name in ('c', 'h'):
-            value = getattr(self, name)
-            loaded = serializer(name, None if value is None else value.array)
-            if value is None and loaded is not None:
-                setattr(self, name, minigrad.Variable(loaded))
+        _serialize_states(self, serializer, ('c', 'h'))
 
     def forward(self, x):
         """One step: x (B, I) -> h (B, N); B may shrink but not grow between calls."""
@@ -116,16 +113,11 @@ class LSTM(minigrad.Chain):
         lstm_in = self.upward(x)
         h_rest = None
         if self.h is not None:
-            B0 = self.h.shape[0]
-            if B > B0:
-                raise ValueError(
-                    'LSTM: the batch of x (%d rows) is larger than the state h (%d rows); '
-                    'call reset_state() before a new, larger batch' % (B, B0))
-            if B < B0:
-                h_rest = self.h[B:]
-                lstm_in = lstm_in + self.lateral(self.h[:B]) if B else lstm_in
-            else:
-                lstm_in = lstm_in + self.lateral(self.h)
+            (h,), tails = _split_states(self, B, [self.h])
+            if tails is not None:
+                h_rest = tails[0]
+            if B:
+                lstm_in = lstm_in + self.lateral(h)
         if self.c is None:
             self.c = minigrad.Variable(self.xp.zeros((B, self.state_size), dtype=x.dtype))
         self.c, y = lstm(self.c, lstm_in)

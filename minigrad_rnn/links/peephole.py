@@ -36,7 +36,7 @@ ended), the first rows are updated and the tails of ``c`` and ``h`` carry on unc
 import minigrad
 import minigrad.functions as F
 from minigrad import links as L
-from minigrad_rnn.links.simple_rnn import _serialize_states, _split_states
+from minigrad_rnn.links._state import _serialize_states, _split_states
 
 
 class StatefulPeepholeLSTM(minigrad.Chain):

@@ -32,7 +32,7 @@ import numbers
 import minigrad
 import minigrad.functions as F
 from minigrad import links as L
-from minigrad_rnn.links.simple_rnn import _serialize_states, _split_states
+from minigrad_rnn.links._state import _serialize_states, _split_states
 
 
 class SCRN(minigrad.Chain):

@@ -22,6 +22,7 @@ import minigrad
 import minigrad.functions as F
 from minigrad import initializers
 from minigrad import links as L
+from minigrad_rnn.links._state import _serialize_states, _split_states
 
 _ACTIVATIONS = {'tanh': F.tanh, 'relu': F.relu}
 
@@ -107,26 +108,3 @@ class SimpleRNN(minigrad.Chain):
         return y
 
 
-def _split_states(link, B, states):
-    """Split the states (each (B0, ...)) for a batch of B rows: ``(heads, tails)``.
-
-    ``heads`` are the first B rows, which this step updates; ``tails`` the rows of sequences that
-    ended, carried on unchanged (None when B == B0). A larger batch than the state is an error.
-    """
-    B0 = states[0].shape[0]
-    if B > B0:
-        raise ValueError('%s: the batch of x (%d rows) is larger than the state (%d rows); call '
-                         'reset_state() before a new, larger batch'
-                         % (type(link).__name__, B, B0))
-    if B == B0:
-        return states, None
-    return [s[:B] for s in states], [s[B:] for s in states]
-
-
-def _serialize_states(link, serializer, names):
-    """Save or load the state Variables ``names`` of ``link`` (None ones are left out)."""
-    for name in names:
-        value = getattr(link, name)
-        loaded = serializer(name, None if value is None else value.array)
-        if value is None and loaded is not None:
-            setattr(link, name, minigrad.Variable(link.xp.asarray(loaded)))
