@@ -31,6 +31,7 @@ from minigrad.configuration import (
     using_config,
 )
 from minigrad.function import Function
+from minigrad.function_hooks import FunctionHook
 from minigrad.gradients import clip_grads
 from minigrad.link import Chain, ChainList, Link
 from minigrad.type_check import InvalidType
@@ -42,4 +43,5 @@ __all__ = [
     'Variable', 'Parameter', 'VariableNode', 'Function', 'InvalidType', 'config',
     'no_backprop_mode', 'force_backprop_mode', 'using_config', 'set_debug', 'clip_grads',
     'get_array_module', 'as_variable', 'as_array', 'grad', 'Link', 'Chain', 'ChainList',
+    'FunctionHook',
 ]
