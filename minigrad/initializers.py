@@ -165,56 +165,57 @@ class Uniform(Initializer):
         _fill_uniform(array, self.scale)
 
 
-class LeCunNormal(Initializer):
+class _FanScaled(Initializer):
+    """Fills from ``_fill`` (normal or uniform) with width ``scale * sqrt(_ratio(fans))``."""
+
+    _fill = None
+
+    def __init__(self, scale=1.0, dtype=None):
+        super().__init__(dtype)
+        self.scale = scale
+
+    def _ratio(self, shape):
+        raise NotImplementedError
+
+    def __call__(self, array):
+        self._check_dtype(array)
+        type(self)._fill(array, self.scale * math.sqrt(self._ratio(array.shape)))
+
+
+class LeCunNormal(_FanScaled):
     """Normal with std ``scale * sqrt(1 / fan_in)`` (LeCun 98); Linear's default W."""
 
-    def __init__(self, scale=1.0, dtype=None):
-        super().__init__(dtype)
-        self.scale = scale
+    _fill = staticmethod(_fill_normal)
 
-    def __call__(self, array):
-        self._check_dtype(array)
-        fan_in, _ = get_fans(array.shape)
-        _fill_normal(array, self.scale * math.sqrt(1.0 / fan_in))
+    def _ratio(self, shape):
+        return 1.0 / get_fans(shape)[0]
 
 
-class LeCunUniform(Initializer):
+class LeCunUniform(_FanScaled):
     """Uniform on ``[-s, s)`` with ``s = scale * sqrt(3 / fan_in)``."""
 
-    def __init__(self, scale=1.0, dtype=None):
-        super().__init__(dtype)
-        self.scale = scale
+    _fill = staticmethod(_fill_uniform)
 
-    def __call__(self, array):
-        self._check_dtype(array)
-        fan_in, _ = get_fans(array.shape)
-        _fill_uniform(array, self.scale * math.sqrt(3.0 / fan_in))
+    def _ratio(self, shape):
+        return 3.0 / get_fans(shape)[0]
 
 
-class GlorotNormal(Initializer):
+class GlorotNormal(_FanScaled):
     """Normal with std ``scale * sqrt(2 / (fan_in + fan_out))`` (Glorot & Bengio 2010)."""
 
-    def __init__(self, scale=1.0, dtype=None):
-        super().__init__(dtype)
-        self.scale = scale
+    _fill = staticmethod(_fill_normal)
 
-    def __call__(self, array):
-        self._check_dtype(array)
-        fan_in, fan_out = get_fans(array.shape)
-        _fill_normal(array, self.scale * math.sqrt(2.0 / (fan_in + fan_out)))
+    def _ratio(self, shape):
+        return 2.0 / sum(get_fans(shape))
 
 
-class GlorotUniform(Initializer):
+class GlorotUniform(_FanScaled):
     """Uniform on ``[-s, s)`` with ``s = scale * sqrt(6 / (fan_in + fan_out))``."""
 
-    def __init__(self, scale=1.0, dtype=None):
-        super().__init__(dtype)
-        self.scale = scale
+    _fill = staticmethod(_fill_uniform)
 
-    def __call__(self, array):
-        self._check_dtype(array)
-        fan_in, fan_out = get_fans(array.shape)
-        _fill_uniform(array, self.scale * math.sqrt(6.0 / (fan_in + fan_out)))
+    def _ratio(self, shape):
+        return 6.0 / sum(get_fans(shape))
 
 
 def _fan(shape, fan_option, name):
@@ -226,35 +227,30 @@ def _fan(shape, fan_option, name):
     raise ValueError("%s: fan_option must be 'fan_in' or 'fan_out', got %r" % (name, fan_option))
 
 
-class HeNormal(Initializer):
+class HeNormal(_FanScaled):
     """Normal with std ``scale * sqrt(2 / fan)`` (He et al. 2015), for ReLU networks.
 
     Args:
         fan_option: ``'fan_in'`` (default) or ``'fan_out'``.
     """
 
+    _fill = staticmethod(_fill_normal)
+
     def __init__(self, scale=1.0, dtype=None, fan_option='fan_in'):
-        super().__init__(dtype)
-        self.scale = scale
+        super().__init__(scale, dtype)
         self.fan_option = fan_option
 
-    def __call__(self, array):
-        self._check_dtype(array)
-        fan = _fan(array.shape, self.fan_option, 'HeNormal')
-        _fill_normal(array, self.scale * math.sqrt(2.0 / fan))
+    def _ratio(self, shape):
+        return 2.0 / _fan(shape, self.fan_option, 'HeNormal')
 
 
-class HeUniform(Initializer):
+class HeUniform(_FanScaled):
     """Uniform on ``[-s, s)`` with ``s = scale * sqrt(6 / fan_in)``."""
 
-    def __init__(self, scale=1.0, dtype=None):
-        super().__init__(dtype)
-        self.scale = scale
+    _fill = staticmethod(_fill_uniform)
 
-    def __call__(self, array):
-        self._check_dtype(array)
-        fan_in, _ = get_fans(array.shape)
-        _fill_uniform(array, self.scale * math.sqrt(6.0 / fan_in))
+    def _ratio(self, shape):
+        return 6.0 / get_fans(shape)[0]
 
 
 class Orthogonal(Initializer):

@@ -54,15 +54,27 @@ def _keepdims_shape(x_shape, axis):
     return tuple([1 if i in axis else s for i, s in enumerate(x_shape)])
 
 
-class Sum(function.Function):
-    """Sum over ``axis`` (see :func:`sum`)."""
+class _Reduction(function.Function):
+    """Shared by the reductions: the ``axis`` / ``keepdims`` settings and the input check."""
+
+    _nonempty = False            # max, min and logsumexp have no value over an empty axis
 
     def __init__(self, axis=None, keepdims=False):
         self.axis = axis
         self.keepdims = keepdims
 
     def check_type_forward(self, inputs):
-        _check_reduction(self, inputs[0])
+        _check_reduction(self, inputs[0], nonempty=self._nonempty)
+
+    def _broadcast_back(self, gy, x_shape):
+        """The output gradient spread back over the reduced axes of ``x``."""
+        if not self.keepdims:
+            gy = array.reshape(gy, _keepdims_shape(x_shape, self.axis))
+        return array.broadcast_to(gy, x_shape)
+
+
+class Sum(_Reduction):
+    """Sum over ``axis`` (see :func:`sum`)."""
 
     def forward(self, inputs):
         x, = inputs
@@ -71,10 +83,7 @@ class Sum(function.Function):
         return x.sum(axis=axis, keepdims=self.keepdims),
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
-        if not self.keepdims:
-            gy = array.reshape(gy, _keepdims_shape(self.x_shape, self.axis))
-        return array.broadcast_to(gy, self.x_shape),
+        return self._broadcast_back(grad_outputs[0], self.x_shape),
 
 
 def sum(x, axis=None, keepdims=False):
@@ -97,15 +106,8 @@ def sum(x, axis=None, keepdims=False):
     return Sum(_axis_setting('sum', axis), keepdims).apply((x,))[0]
 
 
-class Mean(function.Function):
+class Mean(_Reduction):
     """Arithmetic mean over ``axis`` (see :func:`mean`)."""
-
-    def __init__(self, axis=None, keepdims=False):
-        self.axis = axis
-        self.keepdims = keepdims
-
-    def check_type_forward(self, inputs):
-        _check_reduction(self, inputs[0])
 
     def forward(self, inputs):
         x, = inputs
@@ -118,10 +120,7 @@ class Mean(function.Function):
         n = 1
         for a in range(len(x_shape)) if self.axis is None else self.axis:
             n *= x_shape[a]
-        gy = grad_outputs[0] * (1.0 / n if n else float('nan'))
-        if not self.keepdims:
-            gy = array.reshape(gy, _keepdims_shape(x_shape, self.axis))
-        return array.broadcast_to(gy, x_shape),
+        return self._broadcast_back(grad_outputs[0] * (1.0 / n if n else float('nan')), x_shape),
 
 
 def mean(x, axis=None, keepdims=False):
@@ -143,19 +142,14 @@ def mean(x, axis=None, keepdims=False):
     return Mean(_axis_setting('mean', axis), keepdims).apply((x,))[0]
 
 
-class _SelectReduction(function.Function):
+class _SelectReduction(_Reduction):
     """Shared body of :class:`Max` and :class:`Min`: forward picks, backward routes to the pick.
 
     Where several elements tie for the extreme value, the gradient is split evenly among them
     (so it still sums to the output gradient).
     """
 
-    def __init__(self, axis=None, keepdims=False):
-        self.axis = axis
-        self.keepdims = keepdims
-
-    def check_type_forward(self, inputs):
-        _check_reduction(self, inputs[0], nonempty=True)
+    _nonempty = True
 
     def _pick(self, x, axis):
         raise NotImplementedError
@@ -243,17 +237,12 @@ def min(x, axis=None, keepdims=False):
     return Min(_axis_setting('min', axis), keepdims).apply((x,))[0]
 
 
-class LogSumExp(function.Function):
+class LogSumExp(_Reduction):
     """``log(sum(exp(x)))`` over ``axis``, computed stably (see :func:`logsumexp`)."""
 
     label = 'logsumexp'
 
-    def __init__(self, axis=None, keepdims=False):
-        self.axis = axis
-        self.keepdims = keepdims
-
-    def check_type_forward(self, inputs):
-        _check_reduction(self, inputs[0], nonempty=True)
+    _nonempty = True
 
     def forward(self, inputs):
         x, = inputs
