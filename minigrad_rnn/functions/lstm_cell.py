@@ -231,11 +231,15 @@ class LSTMGrad(minigrad.Function):
 
 
 def _lstm_grad_arrays(c_prev, x, c, gc, gh, gates=None):
-    """(gc_prev, gx) as arrays; gc / gh may be None (zeros); gates as saved by LSTM.forward."""
-    xp = minigrad.get_array_module(x)
-    B, N = x.shape[0], c_prev.shape[1]
-    gc_b = xp.zeros((B, N), dtype=x.dtype) if gc is None else gc[:B]
-    gh = xp.zeros((B, N), dtype=x.dtype) if gh is None else gh
+    """(gc_prev, gx) as arrays; gc / gh may be None (zeros); gates as saved by LSTM.forward.
+
+    On the CPU ``x`` may be None when ``gates`` are given: they are all the formulas need.
+    """
+    xp = minigrad.get_array_module(c_prev)
+    B, N = (x.shape[0] if x is not None else gates.shape[1]), c_prev.shape[1]
+    dtype = c_prev.dtype
+    gc_b = xp.zeros((B, N), dtype=dtype) if gc is None else gc[:B]
+    gh = xp.zeros((B, N), dtype=dtype) if gh is None else gh
     gc_prev = xp.empty_like(c_prev)
     if xp is not numpy:
         _, bwd = _gpu_kernels()

@@ -9,6 +9,9 @@ gate pre-activations, interleaved per unit (a, i, f, o) as the fused cell
     lstm_in = upward(x_t) + lateral(h_t-1)          # (B, 4N)
     c_t, h_t = lstm(c_t-1, lstm_in)
 
+(computed by one Function, :func:`minigrad_rnn.functions.lstm_step.lstm_step`, with the same
+values and gradients).
+
 When a batch is smaller than the state (sequences that ended), the first rows are updated and
 the tail of ``h`` and ``c`` carries on unchanged (Chainer's rule).
 """
@@ -17,7 +20,7 @@ import minigrad
 import minigrad.functions as F
 from minigrad import initializers
 from minigrad import links as L
-from minigrad_rnn.functions import lstm
+from minigrad_rnn.functions.lstm_step import lstm_step
 from minigrad_rnn.links._state import _serialize_states, _split_states
 
 
@@ -110,17 +113,16 @@ class LSTM(minigrad.Chain):
             self.upward(x)                              # creates W from x's shape
             self._initialize_params()
         B = x.shape[0]
-        lstm_in = self.upward(x)
-        h_rest = None
+        h = h_rest = None
         if self.h is not None:
             (h,), tails = _split_states(self, B, [self.h])
             if tails is not None:
                 h_rest = tails[0]
-            if B:
-                lstm_in = lstm_in + self.lateral(h)
         if self.c is None:
             self.c = minigrad.Variable(self.xp.zeros((B, self.state_size), dtype=x.dtype))
-        self.c, y = lstm(self.c, lstm_in)
+        # upward(x) + lateral(h) and the cell as one Function (same values and gradients)
+        self.c, y = lstm_step(self.c, x, self.upward.W, self.upward.b, h,
+                              None if h is None else self.lateral.W)
         if h_rest is None:
             self.h = y
         elif B == 0:
