@@ -10,12 +10,19 @@ from minigrad_rnn import functions, links  # noqa: F401
 from minigrad_rnn.links import (
     LSTM,
     SCRN,
+    NStepBiGRU,
     NStepBiLSTM,
+    NStepBiRNNReLU,
+    NStepBiRNNTanh,
+    NStepGRU,
     NStepLSTM,
+    NStepRNNReLU,
+    NStepRNNTanh,
     SimpleRNN,
     StatefulGRU,
     StatefulPeepholeLSTM,
 )
 
 __all__ = ['LSTM', 'NStepLSTM', 'NStepBiLSTM', 'StatefulPeepholeLSTM', 'SCRN', 'SimpleRNN',
-           'StatefulGRU', 'functions', 'links']
+           'StatefulGRU', 'NStepRNNTanh', 'NStepRNNReLU', 'NStepBiRNNTanh', 'NStepBiRNNReLU',
+           'NStepGRU', 'NStepBiGRU', 'functions', 'links']
