@@ -94,6 +94,10 @@ class Function:
     outputs = None
     generation = 0
     label = 'function'
+    # True on built-in Functions whose first-order backward may compute an input gradient into
+    # the array of an engine-owned output gradient (see variable._OwnedGrad) and keeps no
+    # reference to its grad_outputs; a user's Function never gets owned gradients
+    _overwrites_grads = False
     _input_indexes_to_retain = None
     _output_indexes_to_retain = None
     _retained_output_data = None

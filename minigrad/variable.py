@@ -366,6 +366,34 @@ def _debug_check_grad(func, i, x, gx):
 
 
 _ONLY_FIRST = (0,)
+_ONLY_SECOND = (1,)
+_BOTH = (0, 1)
+
+
+class _OwnedGrad(Variable):
+    """A gradient whose array nothing but the running backward pass refers to.
+
+    First-order array backward paths (``Mul``, ``MulConstant``, ``Neg``, ``Sub``) give their
+    freshly computed gradients this class, and the engine gives it to the sums it forms. While a
+    gradient has it, the engine may add into its array, and a Function whose class sets
+    ``_overwrites_grads`` may compute its own input gradient into it (``g *= x`` instead of a
+    new array; in a long chain the same buffer then travels down the whole backward pass).
+    Whatever lets a gradient escape turns it back into a plain :class:`Variable` first: being
+    stored as ``.grad``, returned by :func:`grad`, shown to a function hook, handed to a
+    Function without ``_overwrites_grads``, or returned for two inputs at once.
+    """
+
+    __slots__ = ()
+
+
+def _owned_grad(data):
+    v = _OwnedGrad.__new__(_OwnedGrad)
+    v._data = data
+    v._node = None
+    v._grad_var = None
+    v._requires_grad = False
+    v._name = None
+    return v
 
 
 def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
@@ -396,17 +424,25 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
     leaves = []
     debug = config.debug
     recording = config.enable_backprop
-    owned = set()                   # sums created here, safe to add into in place
-    while heap:
-        func = heapq.heappop(heap)[2]
+    # the next function to run when it is the only one waiting (a chain): it skips the heap
+    nxt = None
+    while heap or nxt is not None:
+        if nxt is not None:
+            func = nxt
+            nxt = None
+        else:
+            func = heapq.heappop(heap)[2]
         outputs = func.outputs
+        hooks = config.function_hooks
         if len(outputs) == 1:               # the common case, without the loops
             y = outputs[0]()
             gy = None if y is None else grads.pop(y, None)
             if gy is None:
                 continue
-            if owned:
-                owned.discard(gy)           # handed on now: backward may pass it through as is
+            if type(gy) is _OwnedGrad and (hooks or not func._overwrites_grads
+                                           or targets is not None and y in targets):
+                gy.__class__ = Variable     # it is about to be seen outside the engine
+                # (with retain_grad, _store_grad below does the same)
             gys = gy,
             out_nodes = y,
         else:
@@ -414,8 +450,10 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
             gys = tuple([None if y is None else grads.pop(y, None) for y in out_nodes])
             if gys.count(None) == len(gys):
                 continue
-            if owned:
-                owned.difference_update(gys)
+            if hooks or not func._overwrites_grads or targets is not None:
+                for gy in gys:
+                    if type(gy) is _OwnedGrad:
+                        gy.__class__ = Variable
         if targets is not None:
             for y, gy in zip(out_nodes, gys):
                 if gy is not None and y in targets:
@@ -427,15 +465,22 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
         inputs = func.inputs
         if inputs is None:                 # cut by unchain_backward meanwhile
             continue
-        if len(inputs) == 1:
+        n_in = len(inputs)
+        if n_in == 1:
             if not inputs[0].requires_grad:
                 continue
             indexes = _ONLY_FIRST
+        elif n_in == 2:
+            if inputs[0].requires_grad:
+                indexes = _BOTH if inputs[1].requires_grad else _ONLY_FIRST
+            elif inputs[1].requires_grad:
+                indexes = _ONLY_SECOND
+            else:
+                continue
         else:
             indexes = tuple([i for i, x in enumerate(inputs) if x.requires_grad])
             if not indexes:
                 continue
-        hooks = config.function_hooks
         if hooks:
             for hook in tuple(hooks.values()):
                 hook.backward_preprocess(func, indexes, gys)
@@ -452,6 +497,10 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
                     'or %d (one per input)' % (type(func).__name__, len(gxs), len(indexes),
                                               indexes, len(inputs)))
             gxs = [gxs[i] for i in indexes]
+        if len(gxs) > 1:
+            for gx in gxs:
+                if type(gx) is _OwnedGrad and gxs.count(gx) > 1:
+                    gx.__class__ = Variable     # one array for two inputs: no longer ours alone
         for i, gx in zip(indexes, gxs):
             if gx is None:
                 continue
@@ -469,25 +518,40 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
                 elif (c not in seen and c.generation >= min_generation
                       and not (stop_at_targets and x in targets)):
                     seen.add(c)
-                    heapq.heappush(heap, (-c.generation, counter, c))
-                    counter += 1
-            elif prev in owned:
-                prev._data += gx._data     # our own sum so far: add in place, no new array
+                    if nxt is None and not heap:
+                        nxt = c
+                    else:
+                        if nxt is not None:
+                            heapq.heappush(heap, (-nxt.generation, counter, nxt))
+                            counter += 1
+                            nxt = None
+                        heapq.heappush(heap, (-c.generation, counter, c))
+                        counter += 1
+            elif recording or hooks:
+                # a reused variable sums the gradients of its uses (hooks see the add)
+                grads[x] = prev + gx
+            elif type(prev) is _OwnedGrad:
+                prev._data += gx._data      # our own array: add in place, no new one
+            elif type(gx) is _OwnedGrad:
+                gx._data += prev._data
+                grads[x] = gx
             else:
-                # a reused variable sums the gradients of all its uses
-                grads[x] = acc = prev + gx
-                if not recording:
-                    owned.add(acc)
+                grads[x] = _owned_grad(prev._data + gx._data)
     if targets is not None:
         for t in targets:           # leaves, starts, and targets whose creator was not walked
             if t not in found and t in grads:
                 found[t] = grads[t]
+        for g in found.values():
+            if type(g) is _OwnedGrad:
+                g.__class__ = Variable
         return found
     for x in leaves:
         _store_grad(x, grads[x], handed_out)
 
 
 def _store_grad(node, g, handed_out):
+    if type(g) is _OwnedGrad:
+        g.__class__ = Variable
     var = node._variable()
     if var is None:
         return

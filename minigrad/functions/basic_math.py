@@ -13,8 +13,7 @@ import numpy
 
 from minigrad import backend, function, type_check
 from minigrad.configuration import config
-from minigrad.function import _new_variable
-from minigrad.variable import Variable
+from minigrad.variable import Variable, _owned_grad, _OwnedGrad
 
 _SCALAR_TYPES = (int, float, numpy.generic)
 
@@ -45,15 +44,26 @@ def _check_unary(func, inputs):
         type_check.expect_float(func, 'x', x)
 
 
-def _array_grad(gx, shape):
-    # a first-order gradient computed on arrays, summed back over broadcast axes; NumPy gives
+# First-order backward of the arithmetic Functions works on arrays (no Functions recorded).
+# A gradient array computed here is new, so it is returned as an engine-owned gradient; one
+# that arrives engine-owned is computed into in place (``g *= x``): see variable._OwnedGrad.
+
+def _fresh_grad(gx, shape):
+    # a gradient array just computed here, summed back over broadcast axes; NumPy gives
     # scalars for 0-d results, but a Variable always holds an array
     if type(gx) is not numpy.ndarray and isinstance(gx, numpy.generic):
         gx = numpy.asarray(gx)
     elif gx.shape != shape:
         from minigrad.functions.array import _sum_to_array
         gx = _sum_to_array(gx, shape)
-    return _new_variable(gx, False)
+    return _owned_grad(gx)
+
+
+def _passed_grad(gy, shape):
+    # the output gradient handed on as an input gradient, summed back if the input broadcast
+    if gy._data.shape == shape:
+        return gy
+    return _fresh_grad(gy._data, shape)
 
 
 def _sum_to(gx, shape):
@@ -68,6 +78,7 @@ class Add(function.Function):
     """Elementwise ``lhs + rhs`` with broadcasting (see :func:`add`)."""
 
     check_type_forward = _check_binary
+    _overwrites_grads = True
 
     def forward(self, inputs):
         x0, x1 = inputs
@@ -76,6 +87,8 @@ class Add(function.Function):
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         nodes = self.inputs
+        if not config.enable_backprop:
+            return tuple([_passed_grad(gy, nodes[i].shape) for i in indexes])
         return tuple([_sum_to(gy, nodes[i].shape) for i in indexes])
 
 
@@ -83,6 +96,7 @@ class AddConstant(function.Function):
     """``x + value`` for a scalar ``value`` (no gradient for the constant)."""
 
     label = 'add'
+    _overwrites_grads = True
 
     def __init__(self, value):
         self.value = value
@@ -101,6 +115,7 @@ class Sub(function.Function):
     """Elementwise ``lhs - rhs`` with broadcasting (see :func:`sub`)."""
 
     check_type_forward = _check_binary
+    _overwrites_grads = True
 
     def forward(self, inputs):
         x0, x1 = inputs
@@ -111,7 +126,11 @@ class Sub(function.Function):
         nodes = self.inputs
         if not config.enable_backprop:
             g = gy._data
-            return tuple([_array_grad(g if i == 0 else -g, nodes[i].shape) for i in indexes])
+            if indexes == (1,) and type(gy) is _OwnedGrad and g.shape == nodes[1].shape:
+                g *= -1
+                return gy,
+            return tuple([_passed_grad(gy, nodes[0].shape) if i == 0 else
+                          _fresh_grad(-g, nodes[1].shape) for i in indexes])
         return tuple([_sum_to(gy, nodes[0].shape) if i == 0 else _sum_to(-gy, nodes[1].shape)
                       for i in indexes])
 
@@ -146,6 +165,7 @@ class Mul(function.Function):
     """Elementwise ``lhs * rhs`` with broadcasting (see :func:`mul`)."""
 
     check_type_forward = _check_binary
+    _overwrites_grads = True
 
     def forward(self, inputs):
         nodes = self.inputs
@@ -160,7 +180,12 @@ class Mul(function.Function):
         if not config.enable_backprop:
             # first order: the retained arrays are all we need; no Functions to record
             g = gy._data
-            return tuple([_array_grad(g * nodes[1 - i].data, nodes[i].shape) for i in indexes])
+            if len(indexes) == 1 and type(gy) is _OwnedGrad:
+                i = indexes[0]
+                if g.shape == nodes[i].shape:
+                    g *= nodes[1 - i].data          # into our own buffer: no new array
+                    return gy,
+            return tuple([_fresh_grad(g * nodes[1 - i].data, nodes[i].shape) for i in indexes])
         ret = []
         for i in indexes:
             other = nodes[1 - i]
@@ -174,6 +199,7 @@ class MulConstant(function.Function):
     """``x * value`` for a scalar ``value``."""
 
     label = 'mul'
+    _overwrites_grads = True
 
     def __init__(self, value):
         self.value = value
@@ -188,7 +214,10 @@ class MulConstant(function.Function):
         gy = grad_outputs[0]
         if not config.enable_backprop:
             g = gy._data
-            return _array_grad(g * g.dtype.type(self.value), g.shape),
+            if type(gy) is _OwnedGrad:
+                g *= g.dtype.type(self.value)
+                return gy,
+            return _fresh_grad(g * g.dtype.type(self.value), g.shape),
         return gy * self.value,
 
 
@@ -244,14 +273,19 @@ class Neg(function.Function):
     """Elementwise ``-x`` (see :func:`neg`)."""
 
     check_type_forward = _check_unary
+    _overwrites_grads = True
 
     def forward(self, inputs):
         return -inputs[0],
 
     def backward(self, indexes, grad_outputs):
         if not config.enable_backprop:
-            g = grad_outputs[0]._data
-            return _array_grad(-g, g.shape),
+            gy = grad_outputs[0]
+            g = gy._data
+            if type(gy) is _OwnedGrad:
+                g *= -1
+                return gy,
+            return _fresh_grad(-g, g.shape),
         return -grad_outputs[0],
 
 

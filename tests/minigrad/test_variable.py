@@ -770,6 +770,132 @@ def test_pass_through_graph_with_double_backprop():
     numpy.testing.assert_array_equal(b.grad, [5.0, 5.0])
 
 
+# ---- gradients computed in place (first-order backward reuses the engine's own arrays) -----
+
+def _mul_add_chain(x, consts):
+    # h = (((x * c0) + d) * c1 + d) ...: dh/dx = c0 * c1 * ... elementwise
+    h = x
+    for c in consts:
+        h = h * c + 0.5
+    return h
+
+
+def _consts(n, shape, seed=0):
+    return [numpy.random.RandomState(seed + k).uniform(0.5, 1.5, shape) for k in range(n)]
+
+
+def test_chain_computed_in_place_matches_closed_form():
+    consts = _consts(6, (2, 3))
+    x = _var(numpy.ones((2, 3)))
+    F.sum(_mul_add_chain(x, consts)).backward()
+    numpy.testing.assert_allclose(x.grad, numpy.prod(consts, axis=0), rtol=1e-12)
+    F.sum(_mul_add_chain(x, consts)).backward()         # accumulates into the same .grad
+    numpy.testing.assert_allclose(x.grad, 2 * numpy.prod(consts, axis=0), rtol=1e-12)
+
+
+def test_start_gradient_given_by_the_user_is_not_overwritten():
+    consts = _consts(4, (3,))
+    x = _var(numpy.ones(3))
+    y = _mul_add_chain(-x * 2.0 - x, consts)
+    g = numpy.array([1.0, 2.0, 3.0])
+    y.grad = g
+    y.backward()
+    numpy.testing.assert_array_equal(g, [1.0, 2.0, 3.0])
+    numpy.testing.assert_allclose(x.grad, -3 * g * numpy.prod(consts, axis=0), rtol=1e-12)
+
+
+def test_retained_gradients_of_a_chain_are_not_overwritten():
+    consts = _consts(5, (4,))
+    x = _var(numpy.ones(4))
+    hs = [x]
+    for c in consts:
+        hs.append(hs[-1] * c + 0.5)
+    F.sum(hs[-1]).backward(retain_grad=True)
+    for k, h in enumerate(hs):
+        numpy.testing.assert_allclose(h.grad, numpy.prod(consts[k:], axis=0), rtol=1e-12)
+
+
+def test_grad_of_intermediate_and_leaf_in_a_chain():
+    consts = _consts(6, (3,))
+    x = _var(numpy.ones(3))
+    h = _mul_add_chain(x, consts[:3])
+    y = F.sum(_mul_add_chain(h, consts[3:]))
+    gh, gx = minigrad.grad(y, [h, x])
+    numpy.testing.assert_allclose(gh.array, numpy.prod(consts[3:], axis=0), rtol=1e-12)
+    numpy.testing.assert_allclose(gx.array, numpy.prod(consts, axis=0), rtol=1e-12)
+
+
+class _KeepsGrad(minigrad.Function):
+    """y = x; backward keeps the gradient it was given (as a user's Function may)."""
+
+    def forward(self, inputs):
+        return inputs[0].copy(),
+
+    def backward(self, indexes, grad_outputs):
+        self.kept = grad_outputs[0]
+        return grad_outputs[0],
+
+
+def test_gradient_seen_by_a_users_function_is_not_overwritten_later():
+    consts = _consts(4, (3,))
+    x = _var(numpy.ones(3))
+    keep = _KeepsGrad()
+    h, = keep.apply((_mul_add_chain(x, consts[:2]),))
+    F.sum(_mul_add_chain(h, consts[2:])).backward()
+    expected_at_h = numpy.prod(consts[2:], axis=0)
+    numpy.testing.assert_allclose(keep.kept.array, expected_at_h, rtol=1e-12)
+    numpy.testing.assert_allclose(x.grad, numpy.prod(consts, axis=0), rtol=1e-12)
+
+
+def test_gradients_seen_by_a_hook_are_not_overwritten_later():
+    class KeepAll(minigrad.FunctionHook):
+        name = 'KeepAll'
+
+        def __init__(self):
+            self.seen = []
+
+        def backward_preprocess(self, function, indexes, grad_outputs):
+            self.seen.append((function.label, grad_outputs[0].array,
+                              grad_outputs[0].array.copy()))
+
+    consts = _consts(4, (3,))
+    x = _var(numpy.ones(3))
+    y = F.sum(_mul_add_chain(x, consts))
+    with KeepAll() as hook:
+        y.backward()
+    assert len(hook.seen) == 9
+    for label, array, copy in hook.seen:
+        numpy.testing.assert_array_equal(array, copy, err_msg=label)
+
+
+def test_gradient_handed_to_two_inputs_is_not_shared_in_place():
+    # Add(h, h) gives one gradient array for both uses of h; the sum must not double it twice
+    consts = _consts(3, (2,))
+    x = _var(numpy.ones(2))
+    h = _mul_add_chain(x, consts[:1])
+    y = F.sum(_mul_add_chain(h + h, consts[1:]))
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, 2 * numpy.prod(consts, axis=0), rtol=1e-12)
+
+
+def test_sub_and_neg_in_place_with_both_operands_variables():
+    a, b = _var([1.0, 2.0]), _var([3.0, 5.0])
+    c = numpy.array([2.0, 3.0])
+    y = F.sum(-((a * c - b * c) * c))            # dy/da = -c^2, dy/db = c^2
+    y.backward()
+    numpy.testing.assert_allclose(a.grad, -c * c, rtol=1e-12)
+    numpy.testing.assert_allclose(b.grad, c * c, rtol=1e-12)
+    assert not numpy.shares_memory(a.grad, b.grad)
+
+
+def test_broadcast_chain_sums_back_to_each_shape():
+    x = _var(numpy.ones((3, 1)))
+    c = numpy.arange(1.0, 13.0).reshape(3, 4)
+    y = F.sum((x * c) * c - x * 2.0)              # dy/dx = sum_j c_ij^2 - 4 * 2
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, (c * c).sum(axis=1, keepdims=True) - 8.0)
+
+
 # ---- unchain / unchain_backward ------------------------------------------------------------
 
 def test_unchain_cuts_only_this_variable():
