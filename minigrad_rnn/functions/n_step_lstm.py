@@ -76,6 +76,8 @@ class NStepLSTMLayer(minigrad.Function):
             h_new *= g[3]
             c[:Bt] = c_new
             h[:Bt] = h_new
+        # kept after backward too, so that backward can run twice through one graph; it is
+        # freed with this Function, that is with the graph
         self.saved = (gates, c_prevs, H_prev)
         return h, c, Y
 
@@ -105,7 +107,6 @@ class NStepLSTMLayer(minigrad.Function):
             gz_rows = GZ[r]
             gz_rows.reshape(Bt, N, 4)[...] = gz.transpose(1, 2, 0)
             gh[:Bt] = gz_rows @ Wh
-        self.saved = None
         grads = {0: gh, 1: gc, 2: GZ @ Wx, 3: GZ.T @ X, 4: GZ.T @ H_prev, 5: GZ.sum(axis=0)}
         return tuple(minigrad.Variable(grads[k], requires_grad=False) for k in indexes)
 

@@ -7,6 +7,7 @@ import minigrad
 import minigrad.functions as F
 from minigrad import gradient_check
 from minigrad_rnn.functions import lstm
+from minigrad_rnn.functions.lstm_cell import _lstm_grad_composite
 from tests.conftest import TOL
 from tests.helpers import cpu, uniform
 
@@ -83,6 +84,41 @@ def test_double_backward(B0, B):
         lstm, (uniform((B0, N), seed=11), uniform((B, 4 * N), seed=12)),
         (uniform((B0, N), seed=13), uniform((B, N), seed=14)),
         (uniform((B0, N), seed=15), uniform((B, 4 * N), seed=16)))
+
+
+@pytest.mark.parametrize('B0, B', [(3, 3), (4, 2)])
+def test_double_backprop_path_gives_the_fused_first_order_gradients(B0, B):
+    # LSTMGrad computes the first-order gradient with the fused array code in both modes and
+    # differentiates a composition of minigrad functions (_lstm_grad_composite) for the second
+    # order: that composition must give the same gradient
+    N = 3
+    c_prev, x = uniform((B0, N), seed=19), uniform((B, 4 * N), low=-2, high=2, seed=20)
+    gc, gh = uniform((B0, N), seed=21), uniform((B, N), seed=22)
+    variables = [minigrad.Variable(c_prev), minigrad.Variable(x)]
+    c, h = lstm(*variables)
+    fused = minigrad.grad([c, h], variables, [gc, gh])
+    recorded = minigrad.grad([c, h], variables, [gc, gh], enable_double_backprop=True)
+    composed = _lstm_grad_composite(*[minigrad.Variable(a) for a in (c_prev, x, gc, gh)])
+    assert recorded[0].creator is not None and fused[0].creator is None
+    for a, b, r in zip(fused, composed, recorded):
+        numpy.testing.assert_allclose(b.array, a.array, rtol=1e-10, atol=1e-12)
+        numpy.testing.assert_allclose(r.array, a.array, rtol=1e-10, atol=1e-12)
+
+
+def test_backward_twice_through_the_same_graph_accumulates():
+    # two steps, so that the first cell also gets its gradient through the second one
+    c0 = minigrad.Variable(uniform((3, 2), seed=23))
+    xs = [minigrad.Variable(uniform((B, 8), seed=seed)) for B, seed in ((3, 24), (2, 25))]
+    c1, h1 = lstm(c0, xs[0])
+    c2, h2 = lstm(c1, xs[1] + F.linear(h1[:2], uniform((8, 2), seed=30)))
+    loss = F.sum(h1 * uniform((3, 2), seed=27)) + F.sum(c2 * uniform((3, 2), seed=28)) + \
+        F.sum(h2 * uniform((2, 2), seed=29))
+    loss.backward()
+    first = [v.grad.copy() for v in [c0] + xs]
+    loss.backward()
+    for v, g in zip([c0] + xs, first):
+        assert numpy.abs(g).sum() > 0
+        numpy.testing.assert_array_equal(v.grad, 2 * g)
 
 
 def test_errors_name_function_and_shapes():

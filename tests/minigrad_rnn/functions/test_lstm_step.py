@@ -4,6 +4,7 @@ import numpy
 import pytest
 
 import minigrad
+import minigrad.functions as F
 from minigrad import gradient_check
 from minigrad_rnn.functions.lstm_step import lstm_step
 from tests.conftest import TOL
@@ -83,6 +84,38 @@ def test_double_backward(B0, B, lateral):
     gradient_check.check_double_backward(
         lstm_step, args, (uniform((B0, 2), seed=60), uniform((B, 2), seed=61)),
         [uniform(a.shape, seed=70 + k) for k, a in enumerate(args)])
+
+
+@pytest.mark.parametrize('B0, B, lateral', [(3, 3, True), (4, 2, True), (3, 2, False)])
+def test_double_backprop_path_gives_the_fused_first_order_gradients(B0, B, lateral):
+    # check_double_backward differentiates whatever the first-order backward of the double
+    # backprop path (linear + lstm) computes, so it would accept a wrong composition; compare
+    # that path with the fused array code
+    variables = [minigrad.Variable(a) for a in _args(B0, B, 3, 2, lateral, seed=80)]
+    c, h = lstm_step(*variables)
+    gys = [uniform(c.shape, seed=90), uniform(h.shape, seed=91)]
+    fused = minigrad.grad([c, h], variables, gys)
+    composed = minigrad.grad([c, h], variables, gys, enable_double_backprop=True)
+    assert composed[0].creator is not None and fused[0].creator is None
+    for a, b in zip(fused, composed):
+        numpy.testing.assert_allclose(b.array, a.array, rtol=1e-10, atol=1e-12)
+
+
+def test_backward_twice_through_the_same_graph_accumulates():
+    # two steps, so that the first step also gets its gradient through the second one
+    c0, x0, W, b, _, Wl = [minigrad.Variable(a) for a in _args(3, 3, 2, 2, True, seed=100)]
+    x1 = minigrad.Variable(uniform((2, 2), seed=110))
+    c1, h1 = lstm_step(c0, x0, W, b)
+    c2, h2 = lstm_step(c1, x1, W, b, h1[:2], Wl)
+    loss = F.sum(h1 * uniform((3, 2), seed=111)) + F.sum(c2 * uniform((3, 2), seed=112)) + \
+        F.sum(h2 * uniform((2, 2), seed=113))
+    loss.backward()
+    variables = [c0, x0, W, b, Wl, x1]
+    first = [v.grad.copy() for v in variables]
+    loss.backward()
+    for v, g in zip(variables, first):
+        assert numpy.abs(g).sum() > 0
+        numpy.testing.assert_array_equal(v.grad, 2 * g)
 
 
 def test_errors_name_function_argument_and_shapes():

@@ -1,11 +1,15 @@
 """Tests of n_step_lstm / n_step_bilstm against a per-sequence NumPy LSTM written from the
 documented equations (cuDNN gate order: W0 i, W1 f, W2 a, W3 o)."""
 
+import weakref
+
 import numpy
 import pytest
 
 import minigrad
+import minigrad.functions as F
 from minigrad import gradient_check
+from minigrad.graph import build_computational_graph
 from minigrad_rnn.functions import n_step_bilstm, n_step_lstm
 
 
@@ -35,6 +39,10 @@ def _make(rng, n_layers, n_dir, in_size, N, lengths):
     hx = rng.uniform(-1, 1, (n_layers * n_dir, len(lengths), N))
     cx = rng.uniform(-1, 1, (n_layers * n_dir, len(lengths), N))
     return ws, bs, seqs, xs, hx, cx
+
+
+def _fn(n_dir):
+    return n_step_lstm if n_dir == 1 else n_step_bilstm
 
 
 @pytest.mark.parametrize('n_dir', [1, 2])
@@ -76,16 +84,19 @@ def _flat_call(fn, n_layers, n_dir, T):
     return f
 
 
+def _flat_inputs(hx, cx, xs, ws, bs):
+    # in the order _flat_call takes them
+    return (hx, cx) + tuple(xs) + tuple(w for ws_k in ws for w in ws_k) + tuple(
+        b for bs_k in bs for b in bs_k)
+
+
 @pytest.mark.parametrize('n_dir', [1, 2])
 @pytest.mark.parametrize('n_layers, lengths', [(1, [3, 2]), (2, [3, 3, 1])])
 def test_backward(n_dir, n_layers, lengths):
     rng = numpy.random.RandomState(1)
     ws, bs, _, xs, hx, cx = _make(rng, n_layers, n_dir, 2, 2, lengths)
-    fn = n_step_lstm if n_dir == 1 else n_step_bilstm
-    inputs = (hx, cx) + tuple(xs) + tuple(w for ws_k in ws for w in ws_k) + tuple(
-        b for bs_k in bs for b in bs_k)
-    gradient_check.check_backward(_flat_call(fn, n_layers, n_dir, len(xs)), inputs,
-                                  atol=1e-6, rtol=1e-5)
+    gradient_check.check_backward(_flat_call(_fn(n_dir), n_layers, n_dir, len(xs)),
+                                  _flat_inputs(hx, cx, xs, ws, bs), atol=1e-6, rtol=1e-5)
 
 
 def test_double_backward():
@@ -98,6 +109,47 @@ def test_double_backward():
     gys = tuple(rng.uniform(-1, 1, y.shape) for y in outs)
     ggxs = tuple(rng.uniform(-1, 1, x.shape) for x in inputs)
     gradient_check.check_double_backward(f, inputs, gys, ggxs, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize('n_dir', [1, 2])
+@pytest.mark.parametrize('n_layers, lengths', [(1, [3, 2]), (2, [4, 3, 1])])
+def test_double_backprop_path_gives_the_fused_first_order_gradients(n_dir, n_layers, lengths):
+    # check_double_backward differentiates whatever the first-order backward of the double
+    # backprop path (linear + lstm per step) computes, so it would accept a wrong composition;
+    # compare that path with the fused array code for hx, cx, every xs[t], W and b
+    rng = numpy.random.RandomState(5)
+    ws, bs, _, xs, hx, cx = _make(rng, n_layers, n_dir, 3, 4, lengths)
+    f = _flat_call(_fn(n_dir), n_layers, n_dir, len(xs))
+    variables = [minigrad.Variable(a) for a in _flat_inputs(hx, cx, xs, ws, bs)]
+    outs = f(*variables)
+    gys = [rng.uniform(-1, 1, y.shape) for y in outs]
+    fused = minigrad.grad(list(outs), variables, gys)
+    composed = minigrad.grad(list(outs), variables, gys, enable_double_backprop=True)
+    assert composed[0].creator is not None and fused[0].creator is None
+    for a, b in zip(fused, composed):
+        numpy.testing.assert_allclose(b.array, a.array, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize('n_dir', [1, 2])
+def test_backward_twice_through_the_same_graph_accumulates(n_dir):
+    rng = numpy.random.RandomState(6)
+    ws, bs, _, xs, hx, cx = _make(rng, 2, n_dir, 3, 4, [3, 2, 2])
+    f = _flat_call(_fn(n_dir), 2, n_dir, len(xs))
+    variables = [minigrad.Variable(a) for a in _flat_inputs(hx, cx, xs, ws, bs)]
+    outs = f(*variables)
+    loss = sum(F.sum(y * rng.uniform(-1, 1, y.shape)) for y in outs)
+    loss.backward()
+    first = [v.grad.copy() for v in variables]
+    loss.backward()
+    for v, g in zip(variables, first):
+        assert numpy.abs(g).sum() > 0
+        numpy.testing.assert_array_equal(v.grad, 2 * g)
+    # the fused layers keep their saved arrays for that, but only as long as the graph lives
+    layers = [weakref.ref(n) for n in build_computational_graph([loss]).nodes
+              if isinstance(n, minigrad.Function) and n.label == 'n_step_lstm_layer']
+    assert len(layers) == 2 * n_dir
+    del outs, loss
+    assert all(layer() is None for layer in layers)
 
 
 def test_dropout_only_between_layers_and_off_in_evaluation():
