@@ -8,11 +8,15 @@ thousands neither overflow nor lose the small probabilities.
 import numbers
 
 from minigrad import backend, function, type_check
+from minigrad.configuration import config
 from minigrad.functions import elementwise, reduction
+from minigrad.functions.basic_math import _scale_grad
 
 
 class Sigmoid(function.Function):
     """Elementwise logistic sigmoid (see :func:`sigmoid`)."""
+
+    _overwrites_grads = True
 
     def check_type_forward(self, inputs):
         type_check.expect_float(self, 'x', inputs[0])
@@ -26,6 +30,11 @@ class Sigmoid(function.Function):
         return xp.tanh(x * half) * half + half,
 
     def backward(self, indexes, grad_outputs):
+        if not config.enable_backprop:            # first order: on arrays, no graph
+            y = self._retained_output_data[0]
+            d = 1 - y
+            d *= y                                    # y (1 - y)
+            return _scale_grad(grad_outputs[0], d, y.shape),
         y, = self.get_retained_outputs()
         gy, = grad_outputs
         return gy * y * (1 - y),
@@ -54,6 +63,8 @@ def sigmoid(x):
 class Tanh(function.Function):
     """Elementwise hyperbolic tangent (see :func:`tanh`)."""
 
+    _overwrites_grads = True
+
     def check_type_forward(self, inputs):
         type_check.expect_float(self, 'x', inputs[0])
 
@@ -63,6 +74,12 @@ class Tanh(function.Function):
         return backend.get_array_module(x).tanh(x),
 
     def backward(self, indexes, grad_outputs):
+        if not config.enable_backprop:            # first order: on arrays, no graph
+            y = self._retained_output_data[0]
+            d = y * y
+            d *= -1
+            d += 1                                    # 1 - y^2
+            return _scale_grad(grad_outputs[0], d, y.shape),
         y, = self.get_retained_outputs()
         gy, = grad_outputs
         return gy * (1 - y * y),

@@ -59,6 +59,15 @@ def _fresh_grad(gx, shape):
     return _owned_grad(gx)
 
 
+def _scale_grad(gy, w, shape):
+    # gy * w for an array w, summed back to ``shape``; into gy's array when the engine owns it
+    g = gy._data
+    if type(gy) is _OwnedGrad and g.shape == shape and (w.shape == shape or w.ndim == 0):
+        g *= w
+        return gy
+    return _fresh_grad(g * w, shape)
+
+
 def _passed_grad(gy, shape):
     # the output gradient handed on as an input gradient, summed back if the input broadcast
     if gy._data.shape == shape:

@@ -8,11 +8,15 @@ in ``activation`` (relu) and in ``reduction`` (max, min).
 import numpy
 
 from minigrad import backend, function, type_check
+from minigrad.configuration import config
 from minigrad.functions import array
+from minigrad.functions.basic_math import _scale_grad
 
 
 class Exp(function.Function):
     """Elementwise ``exp(x)`` (see :func:`exp`)."""
+
+    _overwrites_grads = True
 
     def check_type_forward(self, inputs):
         type_check.expect_float(self, 'x', inputs[0])
@@ -23,6 +27,9 @@ class Exp(function.Function):
         return backend.get_array_module(x).exp(x),
 
     def backward(self, indexes, grad_outputs):
+        if not config.enable_backprop:            # first order: on arrays, no graph
+            y = self._retained_output_data[0]
+            return _scale_grad(grad_outputs[0], y, y.shape),
         y, = self.get_retained_outputs()
         return grad_outputs[0] * y,
 
@@ -88,6 +95,7 @@ class ScaleByConstant(function.Function):
     """
 
     label = 'mul'
+    _overwrites_grads = True
 
     def __init__(self, w):
         self.w = w
@@ -98,6 +106,8 @@ class ScaleByConstant(function.Function):
         return x * self.w,
 
     def backward(self, indexes, grad_outputs):
+        if not config.enable_backprop:            # first order: on arrays, no graph
+            return _scale_grad(grad_outputs[0], self.w, self.x_shape),
         gx = ScaleByConstant(self.w).apply(grad_outputs)[0]
         if gx.shape != self.x_shape:
             gx = array.sum_to(gx, self.x_shape)

@@ -896,6 +896,20 @@ def test_broadcast_chain_sums_back_to_each_shape():
     numpy.testing.assert_allclose(x.grad, (c * c).sum(axis=1, keepdims=True) - 8.0)
 
 
+def test_activations_in_place_match_closed_form():
+    # every Function here receives a gradient array the engine owns and scales it in place
+    x0 = numpy.array([-0.7, 0.2, 0.9])
+    x = _var(x0)
+    y = F.sum(F.relu(F.sigmoid(F.tanh(F.exp(x) * 2.0) * 3.0) - 0.93))
+    y.backward()
+    e = numpy.exp(x0)
+    t = numpy.tanh(e * 2.0)
+    s = 1 / (1 + numpy.exp(-t * 3.0))
+    expected = (s > 0.93) * s * (1 - s) * 3.0 * (1 - t * t) * 2.0 * e
+    assert (s > 0.93).any() and not (s > 0.93).all()
+    numpy.testing.assert_allclose(x.grad, expected, rtol=1e-12)
+
+
 # ---- unchain / unchain_backward ------------------------------------------------------------
 
 def test_unchain_cuts_only_this_variable():
