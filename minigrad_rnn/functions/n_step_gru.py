@@ -117,8 +117,8 @@ class NStepGRULayer(_FusedLayer):
             gh_prev = gw @ Wh
             gh_prev += gh_t * z
             gh[:Bt] = gh_prev                           # the rows that ended keep their gradient
-        return {0: gh, 1: GX @ Wx, 2: GX.T @ X, 3: GH.T @ H_prev, 4: GX.sum(axis=0),
-                5: GH.sum(axis=0)}
+        return {0: gh, 1: lambda: GX @ Wx, 2: lambda: GX.T @ X, 3: lambda: GH.T @ H_prev,
+                4: lambda: GX.sum(axis=0), 5: lambda: GH.sum(axis=0)}
 
     def _composite(self, h0, X, Wx, Wh, bx, bh):
         N = h0.shape[1]

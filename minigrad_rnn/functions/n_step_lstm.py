@@ -107,8 +107,10 @@ class NStepLSTMLayer(minigrad.Function):
             gz_rows = GZ[r]
             gz_rows.reshape(Bt, N, 4)[...] = gz.transpose(1, 2, 0)
             gh[:Bt] = gz_rows @ Wh
-        grads = {0: gh, 1: gc, 2: GZ @ Wx, 3: GZ.T @ X, 4: GZ.T @ H_prev, 5: GZ.sum(axis=0)}
-        return tuple(minigrad.Variable(grads[k], requires_grad=False) for k in indexes)
+        # only the gradients asked for are computed (the first layer's X needs none)
+        grads = {0: lambda: gh, 1: lambda: gc, 2: lambda: GZ @ Wx, 3: lambda: GZ.T @ X,
+                 4: lambda: GZ.T @ H_prev, 5: lambda: GZ.sum(axis=0)}
+        return tuple(minigrad.Variable(grads[k](), requires_grad=False) for k in indexes)
 
     def _composite_backward(self, indexes, grad_outputs):
         # double backprop: the same layer as linear + lstm per step, differentiated by grad()

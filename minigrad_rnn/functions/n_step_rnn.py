@@ -52,7 +52,9 @@ class _FusedLayer(minigrad.Function):
         inputs = [v.array for v in self.get_retained_inputs()]
         grad_outputs = [None if g is None else g.array for g in grad_outputs]
         grads = self._backward_arrays(inputs, grad_outputs)
-        return tuple(minigrad.Variable(grads[k], requires_grad=False) for k in indexes)
+        # the products are functions: only the gradients asked for are computed
+        return tuple(minigrad.Variable(grads[k]() if callable(grads[k]) else grads[k],
+                                       requires_grad=False) for k in indexes)
 
     def _composite_backward(self, indexes, grad_outputs):
         # double backprop: the same layer as minigrad functions per step, differentiated by grad()
@@ -122,7 +124,8 @@ class NStepRNNLayer(_FusedLayer):
             else:
                 gz *= y > 0
             gh[:Bt] = gz @ Wh                           # the rows that ended keep their gradient
-        return {0: gh, 1: GZ @ Wx, 2: GZ.T @ X, 3: GZ.T @ H_prev, 4: GZ.sum(axis=0)}
+        return {0: gh, 1: lambda: GZ @ Wx, 2: lambda: GZ.T @ X, 3: lambda: GZ.T @ H_prev,
+                4: lambda: GZ.sum(axis=0)}
 
     def _composite(self, h0, X, Wx, Wh, b):
         act = F.tanh if self.activation == 'tanh' else F.relu
