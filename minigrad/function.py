@@ -21,23 +21,12 @@ import numpy
 
 from minigrad import backend
 from minigrad.configuration import config
-from minigrad.variable import Variable, VariableNode
+from minigrad.variable import Variable, VariableNode, _new_variable
 
 
 def _snake_case(name):
     name = re.sub(r'([A-Z]+)([A-Z][a-z])', r'\1_\2', name)
     return re.sub(r'([a-z0-9])([A-Z])', r'\1_\2', name).lower()
-
-
-def _new_variable(data, requires_grad):
-    # Variable.__init__ without its checks: forward outputs are arrays by construction
-    v = Variable.__new__(Variable)
-    v._data = data
-    v._node = None
-    v._grad_var = None
-    v._requires_grad = requires_grad
-    v._name = None
-    return v
 
 
 _VariableNode_new = VariableNode.__new__

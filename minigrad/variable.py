@@ -386,14 +386,20 @@ class _OwnedGrad(Variable):
     __slots__ = ()
 
 
-def _owned_grad(data):
-    v = _OwnedGrad.__new__(_OwnedGrad)
+def _new_variable(data, requires_grad, cls=Variable):
+    # Variable.__init__ without its checks: forward outputs and gradients are arrays by
+    # construction
+    v = cls.__new__(cls)
     v._data = data
     v._node = None
     v._grad_var = None
-    v._requires_grad = False
+    v._requires_grad = requires_grad
     v._name = None
     return v
+
+
+def _owned_grad(data):
+    return _new_variable(data, False, _OwnedGrad)
 
 
 def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):

@@ -131,6 +131,27 @@ def _gpu_kernels():
     return _fwd_kernel, _bwd_kernel
 
 
+def _cell_forward(c_prev, x):
+    """``(c, h, gates)`` of the cell on arrays; gates (4, B, N) activated, None on CuPy."""
+    xp = minigrad.get_array_module(x)
+    B = x.shape[0]
+    if xp is not numpy:
+        fwd, _ = _gpu_kernels()
+        c_b, h = fwd(c_prev[:B], x, c_prev.shape[1])
+        g = None
+    else:
+        g = _gates(x, xp)                             # (4, B, N): a, i, f, o activated
+        c_b = g[0] * g[1]
+        c_b += g[2] * c_prev[:B]
+        h = xp.tanh(c_b)
+        h *= g[3]
+    if B < c_prev.shape[0]:
+        c = xp.concatenate([c_b, c_prev[B:]], axis=0)  # the rows beyond x pass through
+    else:
+        c = c_b
+    return c, h, g
+
+
 def _check_lstm_inputs(func, c_prev, x):
     if c_prev.dtype.kind != 'f':
         type_check.expect_float(func, 'c_prev', c_prev)
@@ -157,24 +178,8 @@ class LSTM(minigrad.Function):
 
     def forward(self, inputs):
         c_prev, x = inputs
-        xp = minigrad.get_array_module(x)
-        B = x.shape[0]
         self.retain_inputs((0, 1))
-        if xp is not numpy:
-            fwd, _ = _gpu_kernels()
-            c_b, h = fwd(c_prev[:B], x, c_prev.shape[1])
-            self.gates = None
-        else:
-            g = _gates(x, xp)                         # (4, B, N): a, i, f, o activated
-            c_b = g[0] * g[1]
-            c_b += g[2] * c_prev[:B]
-            h = xp.tanh(c_b)
-            h *= g[3]
-            self.gates = g                            # saves recomputing them in backward
-        if B < c_prev.shape[0]:
-            c = xp.concatenate([c_b, c_prev[B:]], axis=0)  # the rows beyond x pass through
-        else:
-            c = c_b
+        c, h, self.gates = _cell_forward(c_prev, x)   # gates: not recomputed in backward
         self.retain_outputs((0,))
         return c, h
 

@@ -13,17 +13,10 @@ the two products is formed in place. First-order backward is array code with one
 gradient; double backprop differentiates the same composition of minigrad functions.
 """
 
-import numpy
-
 import minigrad
 import minigrad.functions as F
 from minigrad import type_check
-from minigrad_rnn.functions.lstm_cell import (
-    _gates,
-    _gpu_kernels,
-    _lstm_grad_arrays,
-    lstm,
-)
+from minigrad_rnn.functions.lstm_cell import _cell_forward, _lstm_grad_arrays, lstm
 
 
 def _check_matrix(func, x_name, x, w_name, W, rows):
@@ -72,31 +65,15 @@ class LSTMStep(minigrad.Function):
 
     def forward(self, inputs):
         c_prev, x, W, b = inputs[:4]
-        xp = minigrad.get_array_module(x)
         self.retain_inputs(tuple(range(len(inputs))))
         lstm_in = x.dot(W.T)
         lstm_in += b
         if len(inputs) == 6:
             h, Wl = inputs[4:]
             lstm_in += h.dot(Wl.T)
-        B = x.shape[0]
-        if xp is not numpy:
-            fwd, _ = _gpu_kernels()
-            c_b, h = fwd(c_prev[:B], lstm_in, c_prev.shape[1])
-            self.gates = None
-            self.lstm_in = lstm_in                   # the GPU gradient kernel reads it
-        else:
-            g = _gates(lstm_in, xp)                  # (4, B, N): a, i, f, o activated
-            c_b = g[0] * g[1]
-            c_b += g[2] * c_prev[:B]
-            h = xp.tanh(c_b)
-            h *= g[3]
-            self.gates = g
-            self.lstm_in = None
-        if B < c_prev.shape[0]:
-            c = xp.concatenate([c_b, c_prev[B:]], axis=0)  # the rows beyond x pass through
-        else:
-            c = c_b
+        c, h, self.gates = _cell_forward(c_prev, lstm_in)
+        # the GPU gradient kernel reads lstm_in; on the CPU the gates are all backward needs
+        self.lstm_in = lstm_in if self.gates is None else None
         self.retain_outputs((0,))
         return c, h
 

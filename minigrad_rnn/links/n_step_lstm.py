@@ -10,68 +10,18 @@ are exposed as ``ws`` and ``bs``: per layer and direction 8 matrices ``w0..w7`` 
 ``b0..b7`` in cuDNN's gate order (i, f, a, o on the input, then the same on h).
 """
 
-import numpy
-
-import minigrad
-import minigrad.functions as F
-from minigrad import initializers
 from minigrad_rnn.functions import n_step_bilstm, n_step_lstm
+from minigrad_rnn.links.n_step_rnn import NStepRNNBase
 
 
-class _NStepLSTMCell(minigrad.Link):
-    """The 16 parameters of one layer and direction (``w0..w7``, ``b0..b7``)."""
+class _NStepLSTMBase(NStepRNNBase):
 
-    def __init__(self, in_size, out_size, initialW, initial_bias):
-        super().__init__()
-        with self.init_scope():
-            for j in range(8):
-                shape = (out_size, in_size if j < 4 else out_size)
-                setattr(self, 'w%d' % j, minigrad.Parameter(
-                    initializers.get_initializer(initialW), shape))
-                setattr(self, 'b%d' % j, minigrad.Parameter(
-                    initializers.get_initializer(initial_bias), (out_size,)))
-
-
-class _NStepLSTMBase(minigrad.ChainList):
-
-    _n_dir = 1
+    n_weights = 8
+    _state_names = ('hx', 'cx')
     _function = None
-    _name = ''
 
-    def __init__(self, n_layers, in_size, out_size, dropout, initialW=None, initial_bias=None):
-        if n_layers < 1:
-            raise ValueError('%s: n_layers must be at least 1, got %r' % (self._name, n_layers))
-        if not 0 <= dropout < 1:
-            raise ValueError('%s: dropout must be in [0, 1), got %r' % (self._name, dropout))
-        if initial_bias is None:
-            initial_bias = 0
-        cells = []
-        for layer in range(n_layers):
-            for _ in range(self._n_dir):
-                layer_in = in_size if layer == 0 else out_size * self._n_dir
-                cells.append(_NStepLSTMCell(layer_in, out_size, initialW, initial_bias))
-        super().__init__(*cells)
-        self.n_layers = n_layers
-        self.in_size = in_size
-        self.out_size = out_size
-        self.dropout = dropout
-
-    @property
-    def printable_specs(self):
-        yield 'n_layers', self.n_layers
-        yield 'in_size', self.in_size
-        yield 'out_size', self.out_size
-        yield 'dropout', self.dropout
-
-    @property
-    def ws(self):
-        """Per layer and direction, the list ``[w0, ..., w7]`` of weight Parameters."""
-        return [[getattr(cell, 'w%d' % j) for j in range(8)] for cell in self]
-
-    @property
-    def bs(self):
-        """Per layer and direction, the list ``[b0, ..., b7]`` of bias Parameters."""
-        return [[getattr(cell, 'b%d' % j) for j in range(8)] for cell in self]
+    def rnn(self, n_layers, dropout, hx, cx, ws, bs, xs):
+        return self._function(n_layers, dropout, hx, cx, ws, bs, xs)
 
     def forward(self, hx, cx, xs):
         """Run over the sequences ``xs`` (a list of (len_i, I) arrays, in any order).
@@ -84,31 +34,7 @@ class _NStepLSTMBase(minigrad.ChainList):
             tuple ``(hy, cy, ys)``: final states (L * D, B, N) and the list of outputs,
             ``ys[i]`` of shape (len_i, D * N), both in the order of ``xs``.
         """
-        if len(xs) == 0:
-            raise ValueError('%s: xs is empty; give at least one sequence' % self._name)
-        for i, x in enumerate(xs):
-            if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != self.in_size:
-                raise minigrad.InvalidType(
-                    self._name, 'xs[%d] must have shape (len, %d) with len >= 1 (in_size %d)'
-                    % (i, self.in_size, self.in_size), x=x)
-        lengths = [x.shape[0] for x in xs]
-        # longest first, ties in their original order, as transpose_sequence needs
-        order = sorted(range(len(xs)), key=lambda i: -lengths[i])
-        inverse = numpy.argsort(order)
-        sorted_order = order != list(range(len(xs)))
-        if sorted_order:
-            xs = [xs[i] for i in order]
-            hx = None if hx is None else F.get_item(hx, (slice(None), order))
-            cx = None if cx is None else F.get_item(cx, (slice(None), order))
-        time_major = F.transpose_sequence(xs)
-        hy, cy, ys = self._function(self.n_layers, self.dropout, hx, cx, self.ws, self.bs,
-                                    list(time_major))
-        ys = F.transpose_sequence(ys)
-        if sorted_order:
-            ys = [ys[i] for i in inverse]
-            hy = F.get_item(hy, (slice(None), inverse))
-            cy = F.get_item(cy, (slice(None), inverse))
-        return hy, cy, list(ys)
+        return self._run_sorted([hx, cx], xs)
 
 
 class NStepLSTM(_NStepLSTMBase):
@@ -132,7 +58,6 @@ class NStepLSTM(_NStepLSTMBase):
         ((2, 2, 4), [(5, 4), (2, 4)])
     """
 
-    _n_dir = 1
     _function = staticmethod(n_step_lstm)
     _name = 'NStepLSTM'
 
@@ -144,6 +69,6 @@ class NStepBiLSTM(_NStepLSTMBase):
     ``hy``, ``cy`` have shape (2L, B, N).
     """
 
-    _n_dir = 2
+    use_bi_direction = True
     _function = staticmethod(n_step_bilstm)
     _name = 'NStepBiLSTM'

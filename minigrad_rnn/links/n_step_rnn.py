@@ -1,7 +1,7 @@
 """NStep plain-RNN links (NStepRNNTanh, NStepRNNReLU, NStepBiRNNTanh, NStepBiRNNReLU) and base.
 
 Stacked plain RNNs over a list of variable-length sequences; ``NStepRNNBase`` is shared with the
-NStep GRU links (:mod:`minigrad_rnn.links.n_step_gru`).
+NStep GRU and LSTM links (:mod:`minigrad_rnn.links.n_step_gru`, ``n_step_lstm``).
 
 Shape letters: B sequences, L layers, D directions (1 or 2), I input size, N units, len_i the
 length of sequence i.
@@ -41,16 +41,18 @@ class _NStepCell(minigrad.Link):
 
 
 class NStepRNNBase(minigrad.ChainList):
-    """Base of the NStep RNN and GRU links: parameters, sorting of the sequences, checks.
+    """Base of the NStep links (RNN, GRU, LSTM): parameters, sorting of the sequences, checks.
 
-    A subclass sets ``n_weights`` (matrices per layer and direction), ``use_bi_direction`` and
-    ``_name``, and implements ``rnn(n_layers, dropout, hx, ws, bs, xs)``, the NStep function it
-    runs on the sorted, time-major sequences.
+    A subclass sets ``n_weights`` (matrices per layer and direction), ``use_bi_direction``,
+    ``_name`` and, if it has more states than ``hx``, ``_state_names``; it implements
+    ``rnn(n_layers, dropout, *states, ws, bs, xs)``, the NStep function it runs on the sorted,
+    time-major sequences, which returns the final states and then ``ys``.
     """
 
     n_weights = None
     use_bi_direction = False
     _name = ''
+    _state_names = ('hx',)
 
     def __init__(self, n_layers, in_size, out_size, dropout, initialW=None, initial_bias=None):
         if not isinstance(n_layers, int) or n_layers < 1:
@@ -90,7 +92,7 @@ class NStepRNNBase(minigrad.ChainList):
         """Per layer and direction, the list ``[b0, b1, ...]`` of bias Parameters."""
         return [[getattr(cell, 'b%d' % j) for j in range(self.n_weights)] for cell in self]
 
-    def rnn(self, n_layers, dropout, hx, ws, bs, xs):
+    def rnn(self, n_layers, dropout, *args):
         raise NotImplementedError
 
     def forward(self, hx, xs):
@@ -104,6 +106,10 @@ class NStepRNNBase(minigrad.ChainList):
             tuple ``(hy, ys)``: the final state (L * D, B, N) and the list of outputs,
             ``ys[i]`` of shape (len_i, D * N), both in the order of ``xs``.
         """
+        return self._run_sorted([hx], xs)
+
+    def _run_sorted(self, states, xs):
+        # check, sort by length, run ``rnn`` time-major, and give everything back in xs' order
         if len(xs) == 0:
             raise ValueError('%s: xs is empty; give at least one sequence' % self._name)
         for i, x in enumerate(xs):
@@ -113,10 +119,11 @@ class NStepRNNBase(minigrad.ChainList):
                     % (i, self.in_size, self.in_size), x=x)
         n_dir = 2 if self.use_bi_direction else 1
         shape = (self.n_layers * n_dir, len(xs), self.out_size)
-        if hx is not None and tuple(hx.shape) != shape:
-            raise minigrad.InvalidType(
-                self._name, 'hx must have shape (n_layers * directions, len(xs), out_size) = %s'
-                % (shape,), hx=hx)
+        for name, state in zip(self._state_names, states):
+            if state is not None and tuple(state.shape) != shape:
+                raise minigrad.InvalidType(
+                    self._name, '%s must have shape (n_layers * directions, len(xs), out_size) '
+                    '= %s' % (name, shape), **{name: state})
         lengths = [x.shape[0] for x in xs]
         # longest first, ties in their original order, as transpose_sequence needs
         order = sorted(range(len(xs)), key=lambda i: -lengths[i])
@@ -124,14 +131,16 @@ class NStepRNNBase(minigrad.ChainList):
         sorted_order = order != list(range(len(xs)))
         if sorted_order:
             xs = [xs[i] for i in order]
-            hx = None if hx is None else F.get_item(hx, (slice(None), order))
+            states = [None if s is None else F.get_item(s, (slice(None), order))
+                      for s in states]
         time_major = F.transpose_sequence(xs)
-        hy, ys = self.rnn(self.n_layers, self.dropout, hx, self.ws, self.bs, list(time_major))
+        *finals, ys = self.rnn(self.n_layers, self.dropout, *states, self.ws, self.bs,
+                               list(time_major))
         ys = F.transpose_sequence(ys)
         if sorted_order:
             ys = [ys[i] for i in inverse]
-            hy = F.get_item(hy, (slice(None), inverse))
-        return hy, list(ys)
+            finals = [F.get_item(s, (slice(None), inverse)) for s in finals]
+        return (*finals, list(ys))
 
 
 class _NStepRNN(NStepRNNBase):

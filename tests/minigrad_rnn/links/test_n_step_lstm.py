@@ -140,5 +140,10 @@ def test_errors():
         rnn(None, None, [numpy.ones((2, 3), numpy.float32), numpy.ones((2, 5), numpy.float32)])
     with pytest.raises(minigrad.InvalidType, match='len >= 1'):
         rnn(None, None, [numpy.ones((0, 3), numpy.float32)])
+    with pytest.raises(minigrad.InvalidType, match=r'NStepLSTM: cx must have shape '
+                                                   r'\(n_layers \* directions'):
+        rnn(None, numpy.zeros((1, 2, 5), numpy.float32), [numpy.ones((2, 3), numpy.float32)] * 2)
+    with pytest.raises(minigrad.InvalidType, match=r'NStepLSTM: hx must have shape .*\(1, 1, 4\)'):
+        rnn(numpy.zeros((2, 1, 4), numpy.float32), None, [numpy.ones((2, 3), numpy.float32)])
     with pytest.raises(ValueError, match='dropout'):
         NStepLSTM(1, 3, 4, 1.5)
