@@ -27,7 +27,7 @@ to a composition of ``linear``, ``sigmoid`` and ``tanh`` per step.
 
 import minigrad
 import minigrad.functions as F
-from minigrad_rnn.functions.n_step_lstm import _offsets
+from minigrad_rnn.functions._n_step import _offsets
 from minigrad_rnn.functions.n_step_rnn import _FusedLayer, _n_step_base
 
 

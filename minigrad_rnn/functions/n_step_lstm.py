@@ -23,12 +23,8 @@ import numpy
 
 import minigrad
 import minigrad.functions as F
-from minigrad import type_check
+from minigrad_rnn.functions._n_step import _check_arguments, _offsets
 from minigrad_rnn.functions.lstm_cell import _cell_grads, _gates, lstm
-
-
-def _offsets(batch_sizes):
-    return numpy.concatenate([[0], numpy.cumsum(batch_sizes)]).astype(int).tolist()
 
 
 class NStepLSTMLayer(minigrad.Function):
@@ -146,51 +142,9 @@ def _interleave(parts):
     return F.reshape(stacked, (stacked.shape[0] * 4,) + stacked.shape[2:])
 
 
-def _check_arguments(name, n_layers, n_dir, hx, cx, ws, bs, xs):
-    if not isinstance(n_layers, int) or n_layers < 1:
-        raise ValueError('%s: n_layers must be a positive int, got %r' % (name, n_layers))
-    if len(xs) == 0:
-        raise ValueError('%s: xs is empty; it must hold at least one time step' % name)
-    if len(ws) != n_layers * n_dir or len(bs) != n_layers * n_dir:
-        raise ValueError('%s: ws and bs must hold %d lists (n_layers * directions), got %d and %d'
-                         % (name, n_layers * n_dir, len(ws), len(bs)))
-    for k, (w, b) in enumerate(zip(ws, bs)):
-        if len(w) != 8 or len(b) != 8:
-            raise ValueError('%s: ws[%d] and bs[%d] must each hold 8 arrays, got %d and %d'
-                             % (name, k, k, len(w), len(b)))
-    sizes = [x.shape[0] for x in xs]
-    if any(b1 < b2 for b1, b2 in zip(sizes, sizes[1:])):
-        raise ValueError('%s: the batch sizes of xs must not increase over time (sort the '
-                         'sequences by decreasing length and transpose them), got %s'
-                         % (name, sizes))
-    N = ws[0][4].shape[0]
-    shape = (n_layers * n_dir, sizes[0], N)
-    for arg, v in (('hx', hx), ('cx', cx)):
-        if v is not None and tuple(v.shape) != shape:
-            raise type_check.InvalidType(
-                name, '%s must have shape (n_layers * directions, B, N) = %s' % (arg, shape),
-                **{arg: v})
-    in_size = ws[0][0].shape[1]
-    for k, (w, b) in enumerate(zip(ws, bs)):
-        layer_in = in_size if k < n_dir else N * n_dir
-        for j in range(8):
-            expect = (N, layer_in if j < 4 else N)
-            if tuple(w[j].shape) != expect:
-                raise type_check.InvalidType(
-                    name, 'ws[%d][%d] must have shape %s (W0..W3 take the layer input, W4..W7 '
-                    'the hidden state)' % (k, j, expect), W=w[j])
-            if tuple(b[j].shape) != (N,):
-                raise type_check.InvalidType(name, 'bs[%d][%d] must have shape (%d,)'
-                                             % (k, j, N), b=b[j])
-    if xs[0].ndim != 2 or xs[0].shape[1] != in_size:
-        raise type_check.InvalidType(
-            name, 'xs[t] must have shape (B_t, %d): the input size of ws[0][0]' % in_size,
-            x0=xs[0], W0=ws[0][0])
-    return sizes, N
-
-
 def _n_step_lstm_base(name, n_layers, dropout_ratio, hx, cx, ws, bs, xs, n_dir):
-    sizes, N = _check_arguments(name, n_layers, n_dir, hx, cx, ws, bs, xs)
+    sizes, N = _check_arguments(name, n_layers, n_dir, 8, (('hx', hx), ('cx', cx)), ws, bs,
+                                xs)
     xp = minigrad.get_array_module(xs[0])
     dtype = xs[0].dtype
     if hx is None:

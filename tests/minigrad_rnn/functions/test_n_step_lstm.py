@@ -172,10 +172,16 @@ def test_errors():
         n_step_lstm(1, 0.0, None, None, ws, bs, xs[::-1])
     with pytest.raises(ValueError, match='xs is empty'):
         n_step_lstm(1, 0.0, None, None, ws, bs, [])
-    with pytest.raises(minigrad.InvalidType, match=r'xs\[t\] must have shape \(B_t, 3\)'):
+    with pytest.raises(minigrad.InvalidType, match=r'xs\[0\] must have shape \(B_t, 3\)'):
         n_step_lstm(1, 0.0, None, None, ws, bs, [numpy.zeros((2, 5))])
+    with pytest.raises(minigrad.InvalidType, match=r'xs\[1\] must have shape \(B_t, 3\)'):
+        n_step_lstm(1, 0.0, None, None, ws, bs, [xs[0], numpy.zeros((2, 5))])
     with pytest.raises(minigrad.InvalidType, match='hx must have shape'):
         n_step_lstm(1, 0.0, hx[:, :1], None, ws, bs, xs)
+    with pytest.raises(minigrad.InvalidType, match='cx must have shape'):
+        n_step_lstm(1, 0.0, None, cx[:, :1], ws, bs, xs)
+    with pytest.raises(minigrad.InvalidType, match='float arrays of one dtype'):
+        n_step_lstm(1, 0.0, None, None, ws, bs, [x.astype(numpy.float32) for x in xs])
     with pytest.raises(ValueError, match='8 arrays'):
         n_step_lstm(1, 0.0, None, None, [ws[0][:7]], bs, xs)
     with pytest.raises(ValueError, match='must hold 2 lists'):
