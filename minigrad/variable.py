@@ -373,8 +373,9 @@ _BOTH = (0, 1)
 class _OwnedGrad(Variable):
     """A gradient whose array nothing but the running backward pass refers to.
 
-    First-order array backward paths (``Mul``, ``MulConstant``, ``Neg``, ``Sub``) give their
-    freshly computed gradients this class, and the engine gives it to the sums it forms. While a
+    First-order array backward paths (the arithmetic in ``functions/basic_math.py``, exp,
+    sigmoid, tanh and the relu-like scaling) give their freshly computed gradients this class,
+    and the engine gives it to the sums it forms. While a
     gradient has it, the engine may add into its array, and a Function whose class sets
     ``_overwrites_grads`` may compute its own input gradient into it (``g *= x`` instead of a
     new array; in a long chain the same buffer then travels down the whole backward pass).

@@ -60,9 +60,10 @@ def _fresh_grad(gx, shape):
 
 
 def _scale_grad(gy, w, shape):
-    # gy * w for an array w, summed back to ``shape``; into gy's array when the engine owns it
+    # gy * w (w an array or a NumPy scalar), summed back to ``shape``; computed into gy's array
+    # when the engine owns it and w broadcasts into it (same trailing shape, or a scalar)
     g = gy._data
-    if type(gy) is _OwnedGrad and g.shape == shape and (w.shape == shape or w.ndim == 0):
+    if type(gy) is _OwnedGrad and g.shape == shape and w.shape == g.shape[g.ndim - w.ndim:]:
         g *= w
         return gy
     return _fresh_grad(g * w, shape)
@@ -134,12 +135,10 @@ class Sub(function.Function):
         gy, = grad_outputs
         nodes = self.inputs
         if not config.enable_backprop:
-            g = gy._data
-            if indexes == (1,) and type(gy) is _OwnedGrad and g.shape == nodes[1].shape:
-                g *= -1
-                return gy,
+            if indexes == (1,):
+                return _scale_grad(gy, gy._data.dtype.type(-1), nodes[1].shape),
             return tuple([_passed_grad(gy, nodes[0].shape) if i == 0 else
-                          _fresh_grad(-g, nodes[1].shape) for i in indexes])
+                          _fresh_grad(-gy._data, nodes[1].shape) for i in indexes])
         return tuple([_sum_to(gy, nodes[0].shape) if i == 0 else _sum_to(-gy, nodes[1].shape)
                       for i in indexes])
 
@@ -188,12 +187,10 @@ class Mul(function.Function):
         nodes = self.inputs
         if not config.enable_backprop:
             # first order: the retained arrays are all we need; no Functions to record
-            g = gy._data
-            if len(indexes) == 1 and type(gy) is _OwnedGrad:
+            if len(indexes) == 1:
                 i = indexes[0]
-                if g.shape == nodes[i].shape:
-                    g *= nodes[1 - i].data          # into our own buffer: no new array
-                    return gy,
+                return _scale_grad(gy, nodes[1 - i].data, nodes[i].shape),
+            g = gy._data
             return tuple([_fresh_grad(g * nodes[1 - i].data, nodes[i].shape) for i in indexes])
         ret = []
         for i in indexes:
@@ -223,10 +220,7 @@ class MulConstant(function.Function):
         gy = grad_outputs[0]
         if not config.enable_backprop:
             g = gy._data
-            if type(gy) is _OwnedGrad:
-                g *= g.dtype.type(self.value)
-                return gy,
-            return _fresh_grad(g * g.dtype.type(self.value), g.shape),
+            return _scale_grad(gy, g.dtype.type(self.value), g.shape),
         return gy * self.value,
 
 
@@ -289,12 +283,8 @@ class Neg(function.Function):
 
     def backward(self, indexes, grad_outputs):
         if not config.enable_backprop:
-            gy = grad_outputs[0]
-            g = gy._data
-            if type(gy) is _OwnedGrad:
-                g *= -1
-                return gy,
-            return _fresh_grad(-g, g.shape),
+            g = grad_outputs[0]._data
+            return _scale_grad(grad_outputs[0], g.dtype.type(-1), g.shape),
         return -grad_outputs[0],
 
 

@@ -164,6 +164,10 @@ def _check_lstm_inputs(func, c_prev, x):
         raise type_check.InvalidType(
             func, 'x.shape[1] must be 4 * c_prev.shape[1] (gates a, i, f, o side by side)',
             c_prev=c_prev, x=x)
+    _check_batch_shrinks(func, c_prev, x)
+
+
+def _check_batch_shrinks(func, c_prev, x):
     if x.shape[0] > c_prev.shape[0]:
         raise type_check.InvalidType(
             func, 'x must not have more rows than c_prev (the batch may only shrink; sort '

@@ -16,7 +16,12 @@ gradient; double backprop differentiates the same composition of minigrad functi
 import minigrad
 import minigrad.functions as F
 from minigrad import type_check
-from minigrad_rnn.functions.lstm_cell import _cell_forward, _lstm_grad_arrays, lstm
+from minigrad_rnn.functions.lstm_cell import (
+    _cell_forward,
+    _check_batch_shrinks,
+    _lstm_grad_arrays,
+    lstm,
+)
 
 
 def _check_matrix(func, x_name, x, w_name, W, rows):
@@ -58,10 +63,7 @@ class LSTMStep(minigrad.Function):
             if h.shape[0] != x.shape[0]:
                 raise type_check.InvalidType(
                     self, 'h_prev must have as many rows as x', x=x, h_prev=h)
-        if x.shape[0] > c_prev.shape[0]:
-            raise type_check.InvalidType(
-                self, 'x must not have more rows than c_prev (the batch may only shrink; sort '
-                'sequences by decreasing length)', c_prev=c_prev, x=x)
+        _check_batch_shrinks(self, c_prev, x)
 
     def forward(self, inputs):
         c_prev, x, W, b = inputs[:4]
