@@ -30,13 +30,14 @@ def _snake_case(name):
 
 
 _VariableNode_new = VariableNode.__new__
+_Variable_new = Variable.__new__
 
 
 def _dead_reference():
     return None
 
 
-def _constant_node(data):
+def _constant_node(shape, dtype):
     # the node of an array passed directly as an input: no Variable, no gradient
     node = VariableNode.__new__(VariableNode)
     node._variable = _dead_reference
@@ -44,8 +45,8 @@ def _constant_node(data):
     node.generation = 0
     node.data = None
     node.name = None
-    node.shape = data.shape
-    node.dtype = data.dtype
+    node.shape = shape
+    node.dtype = dtype
     node.requires_grad = False
     return node
 
@@ -211,7 +212,7 @@ class Function:
                     elif node.generation > generation:
                         generation = node.generation
                 else:
-                    node = _constant_node(x)
+                    node = _constant_node(x.shape, x.dtype)
                 in_nodes.append(node)
             self.inputs = in_nodes = tuple(in_nodes)
             self.generation = generation
@@ -274,6 +275,81 @@ class Function:
         if debug:
             self.stack = traceback.extract_stack()[:-1]
         return ret
+
+    def _apply_binary(self, lhs, rhs):
+        """``apply((lhs, rhs))[0]`` with the graph recorded inline, for the arithmetic operators.
+
+        ``x + y``, ``x * c``... almost always meet two operands of one shape and one float
+        dtype, with no hooks and no debug mode. For that case this builds exactly the graph
+        that :meth:`apply` builds (same nodes, generation, retained arrays) in fewer steps (see
+        benchmarks/overhead.py); every other case goes to :meth:`apply`, which stays the
+        reference (tests/minigrad/test_apply_binary.py compares the two).
+
+        Only for Functions whose check_type_forward accepts any two float arrays of one shape
+        and dtype, and whose output has that shape and dtype (``Add``, ``Sub``, ``Mul``,
+        ``Div``): the check is implied by the test below, and skipped. ``lhs`` is a Variable,
+        ``rhs`` a Variable or a NumPy array.
+        """
+        a = lhs._data
+        if type(rhs) is numpy.ndarray:
+            b = rhs
+            rhs_requires_grad = False
+        elif isinstance(rhs, Variable):
+            b = rhs._data
+            rhs_requires_grad = rhs._requires_grad
+        else:
+            return self.apply((lhs, rhs))[0]
+        dtype = a.dtype
+        shape = a.shape         # one tuple for both new nodes: one object less for the GC
+        cfg = config
+        if (b.dtype is not dtype or dtype.kind != 'f' or b.shape != shape
+                or cfg.function_hooks or cfg.debug):
+            return self.apply((lhs, rhs))[0]
+        requires_grad = lhs._requires_grad or rhs_requires_grad
+        if not (requires_grad and cfg.enable_backprop):
+            y, = self.forward((a, b))
+            if type(y) is not numpy.ndarray and isinstance(y, numpy.generic):
+                y = numpy.asarray(y)
+            return _new_variable(y, requires_grad)
+        node0 = lhs._node
+        if node0 is None:
+            node0 = lhs._node = VariableNode(lhs)
+        generation = node0.generation
+        if b is rhs:
+            node1 = _constant_node(shape, dtype)
+        else:
+            node1 = rhs._node
+            if node1 is None:
+                node1 = rhs._node = VariableNode(rhs)
+            elif node1.generation > generation:
+                generation = node1.generation
+        self.inputs = (node0, node1)
+        self.generation = generation
+        y, = self.forward((a, b))
+        if type(y) is not numpy.ndarray and isinstance(y, numpy.generic):
+            y = numpy.asarray(y)
+        v = _Variable_new(Variable)                           # _new_variable(y, True)
+        v._data = y
+        v._grad_var = v._name = None
+        v._requires_grad = True
+        node = v._node = _VariableNode_new(VariableNode)     # as in apply
+        node._variable = weakref.ref(v)
+        node.creator = self
+        node.generation = generation + 1
+        node.data = node.name = None
+        node.shape = shape
+        node.dtype = dtype
+        node.requires_grad = True
+        self.outputs = weakref.ref(node),
+        indexes = self._input_indexes_to_retain
+        if indexes:
+            if 0 in indexes:
+                node0.data = a
+            if 1 in indexes:
+                node1.data = b
+        if self._output_indexes_to_retain:
+            self._retained_output_data = y,
+        return v
 
     def __call__(self, *inputs):
         """``f(x, y)``: apply and return the single output, or a tuple of several."""

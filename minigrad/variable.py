@@ -431,16 +431,20 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
     leaves = []
     debug = config.debug
     recording = config.enable_backprop
+    # hooks are read once: a hook switched on inside a backward pass sees the next one
+    hooks = config.function_hooks
+    watch_outputs = targets is not None or retain_grad
     # the next function to run when it is the only one waiting (a chain): it skips the heap
     nxt = None
-    while heap or nxt is not None:
+    while True:
         if nxt is not None:
             func = nxt
             nxt = None
-        else:
+        elif heap:
             func = heapq.heappop(heap)[2]
+        else:
+            break
         outputs = func.outputs
-        hooks = config.function_hooks
         if len(outputs) == 1:               # the common case, without the loops
             y = outputs[0]()
             gy = None if y is None else grads.pop(y, None)
@@ -451,7 +455,8 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
                 gy.__class__ = Variable     # it is about to be seen outside the engine
                 # (with retain_grad, _store_grad below does the same)
             gys = gy,
-            out_nodes = y,
+            if watch_outputs:
+                out_nodes = y,
         else:
             out_nodes = [ref() for ref in outputs]
             gys = tuple([None if y is None else grads.pop(y, None) for y in out_nodes])
@@ -461,14 +466,15 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
                 for gy in gys:
                     if type(gy) is _OwnedGrad:
                         gy.__class__ = Variable
-        if targets is not None:
-            for y, gy in zip(out_nodes, gys):
-                if gy is not None and y in targets:
-                    found[y] = gy
-        elif retain_grad:
-            for y, gy in zip(out_nodes, gys):
-                if gy is not None and y not in start_nodes:
-                    _store_grad(y, gy, handed_out)
+        if watch_outputs:
+            if targets is not None:
+                for y, gy in zip(out_nodes, gys):
+                    if gy is not None and y in targets:
+                        found[y] = gy
+            else:
+                for y, gy in zip(out_nodes, gys):
+                    if gy is not None and y not in start_nodes:
+                        _store_grad(y, gy, handed_out)
         inputs = func.inputs
         if inputs is None:                 # cut by unchain_backward meanwhile
             continue
@@ -491,20 +497,23 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
         if hooks:
             for hook in tuple(hooks.values()):
                 hook.backward_preprocess(func, indexes, gys)
-        gxs = func.backward(indexes, gys)
-        if hooks:
+            gxs = func.backward(indexes, gys)
             for hook in tuple(hooks.values()):
                 hook.backward_postprocess(func, indexes, gys)
+        else:
+            gxs = func.backward(indexes, gys)
         if type(gxs) is not tuple:
             gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
-        if len(gxs) != len(indexes):
-            if len(gxs) != len(inputs):
+        n_gx = len(gxs)
+        if n_gx != len(indexes):
+            if n_gx != n_in:
                 raise ValueError(
                     '%s.backward returned %d gradients; expected %d (one per index in %s) '
-                    'or %d (one per input)' % (type(func).__name__, len(gxs), len(indexes),
-                                              indexes, len(inputs)))
+                    'or %d (one per input)' % (type(func).__name__, n_gx, len(indexes),
+                                              indexes, n_in))
             gxs = [gxs[i] for i in indexes]
-        if len(gxs) > 1:
+            n_gx = len(gxs)
+        if n_gx > 1:
             for gx in gxs:
                 if type(gx) is _OwnedGrad and gxs.count(gx) > 1:
                     gx.__class__ = Variable     # one array for two inputs: no longer ours alone
@@ -522,8 +531,9 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
                 c = x.creator
                 if c is None:
                     leaves.append(x)
-                elif (c not in seen and c.generation >= min_generation
-                      and not (stop_at_targets and x in targets)):
+                elif c not in seen and (targets is None or (
+                        c.generation >= min_generation
+                        and not (stop_at_targets and x in targets))):
                     seen.add(c)
                     if nxt is None and not heap:
                         nxt = c

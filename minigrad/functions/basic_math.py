@@ -63,9 +63,13 @@ def _scale_grad(gy, w, shape):
     # gy * w (w an array or a NumPy scalar), summed back to ``shape``; computed into gy's array
     # when the engine owns it and w broadcasts into it (same trailing shape, or a scalar)
     g = gy._data
-    if type(gy) is _OwnedGrad and g.shape == shape and w.shape == g.shape[g.ndim - w.ndim:]:
-        g *= w
-        return gy
+    if type(gy) is _OwnedGrad:
+        g_shape = g.shape
+        w_shape = w.shape
+        if g_shape == shape and (w_shape == shape
+                                 or w_shape == g_shape[len(g_shape) - len(w_shape):]):
+            g *= w
+            return gy
     return _fresh_grad(g * w, shape)
 
 
@@ -98,7 +102,9 @@ class Add(function.Function):
         gy, = grad_outputs
         nodes = self.inputs
         if not config.enable_backprop:
-            return tuple([_passed_grad(gy, nodes[i].shape) for i in indexes])
+            if len(indexes) == 1:
+                return _passed_grad(gy, nodes[indexes[0]].shape),
+            return _passed_grad(gy, nodes[0].shape), _passed_grad(gy, nodes[1].shape)
         return tuple([_sum_to(gy, nodes[i].shape) for i in indexes])
 
 
@@ -396,6 +402,8 @@ def add(lhs, rhs):
         >>> F.add(x, 1.5)
         variable([2.5, 3.5], shape=(2,), dtype=float32)
     """
+    if isinstance(lhs, Variable) and (type(rhs) is numpy.ndarray or isinstance(rhs, Variable)):
+        return Add()._apply_binary(lhs, rhs)
     if _is_scalar(rhs):
         return AddConstant(_const(rhs)).apply((lhs,))[0]
     if _is_scalar(lhs):
@@ -405,6 +413,8 @@ def add(lhs, rhs):
 
 def sub(lhs, rhs):
     """Elementwise difference with broadcasting, ``y = lhs - rhs``."""
+    if isinstance(lhs, Variable) and (type(rhs) is numpy.ndarray or isinstance(rhs, Variable)):
+        return Sub()._apply_binary(lhs, rhs)
     if _is_scalar(rhs):
         return AddConstant(-_const(rhs)).apply((lhs,))[0]
     if _is_scalar(lhs):
@@ -418,6 +428,8 @@ def _rsub(self, other):
 
 def mul(lhs, rhs):
     """Elementwise product with broadcasting, ``y = lhs * rhs``."""
+    if isinstance(lhs, Variable) and (type(rhs) is numpy.ndarray or isinstance(rhs, Variable)):
+        return Mul()._apply_binary(lhs, rhs)
     if _is_scalar(rhs):
         return MulConstant(_const(rhs)).apply((lhs,))[0]
     if _is_scalar(lhs):
@@ -427,6 +439,8 @@ def mul(lhs, rhs):
 
 def div(lhs, rhs):
     """Elementwise quotient with broadcasting, ``y = lhs / rhs``."""
+    if isinstance(lhs, Variable) and (type(rhs) is numpy.ndarray or isinstance(rhs, Variable)):
+        return Div()._apply_binary(lhs, rhs)
     if _is_scalar(rhs):
         return MulConstant(1.0 / _const(rhs)).apply((lhs,))[0]
     if _is_scalar(lhs):
