@@ -167,14 +167,6 @@ class SubFromConstant(function.Function):
         return -grad_outputs[0],
 
 
-def _retain_other_operand(func, nodes):
-    # d(x0 * x1)/dx0 needs x1 and d/dx1 needs x0: keep only what a requested gradient needs
-    # (in h * c with a constant c, h is not kept alive for backward)
-    r0 = nodes[0].requires_grad
-    r1 = nodes[1].requires_grad
-    func.retain_inputs((0, 1) if r0 and r1 else (1,) if r0 else (0,))
-
-
 class Mul(function.Function):
     """Elementwise ``lhs * rhs`` with broadcasting (see :func:`mul`)."""
 
@@ -184,7 +176,12 @@ class Mul(function.Function):
     def forward(self, inputs):
         nodes = self.inputs
         if nodes is not None:
-            _retain_other_operand(self, nodes)
+            # d(x0 * x1)/dx0 needs x1 and d/dx1 needs x0: keep only what a requested gradient
+            # needs (in h * c with a constant c, h is not kept alive for backward)
+            if nodes[0].requires_grad:
+                self.retain_inputs((0, 1) if nodes[1].requires_grad else (1,))
+            else:
+                self.retain_inputs((0,))
         x0, x1 = inputs
         return x0 * x1,
 
