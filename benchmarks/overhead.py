@@ -9,10 +9,12 @@ arithmetic by hand (the lower bound), and PyTorch on the CPU when it is installe
 Run:
     python benchmarks/overhead.py            # prints a table of microseconds per op and ratios
     python benchmarks/overhead.py --profile  # cProfile of the small-array chain, top 25 entries
+    python benchmarks/overhead.py --gc-off   # the same table without the cyclic collector
 """
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import time
@@ -97,7 +99,11 @@ def main():
     parser.add_argument('--ops', type=int, default=1000, help='length of the chain (1000)')
     parser.add_argument('--repeat', type=int, default=7, help='timing repeats, best kept (7)')
     parser.add_argument('--profile', action='store_true', help='profile the small chain')
+    parser.add_argument('--gc-off', action='store_true',
+                        help="switch off Python's cyclic garbage collector, to see its share")
     args = parser.parse_args()
+    if args.gc_off:
+        gc.disable()
 
     if args.profile:
         run = minigrad_chain((1,), args.ops)
@@ -142,7 +148,8 @@ def main():
         if have_torch:
             row += ' %12.2f %11.2fx' % (us['torch'], us['minigrad'] / us['torch'])
         print(row)
-    print('config: type_check=%s debug=%s' % (minigrad.config.type_check, minigrad.config.debug))
+    print('config: type_check=%s debug=%s gc=%s' % (minigrad.config.type_check,
+                                                   minigrad.config.debug, gc.isenabled()))
 
 
 if __name__ == '__main__':
