@@ -287,18 +287,16 @@ class Function:
 
         Only for Functions whose check_type_forward accepts any two float arrays of one shape
         and dtype, and whose output has that shape and dtype (``Add``, ``Sub``, ``Mul``,
-        ``Div``): the check is implied by the test below, and skipped. ``lhs`` is a Variable,
-        ``rhs`` a Variable or a NumPy array.
+        ``Div``): the check is implied by the test below, and skipped. ``lhs`` must be a
+        Variable and ``rhs`` a Variable or a NumPy array; the operators check that first.
         """
         a = lhs._data
         if type(rhs) is numpy.ndarray:
             b = rhs
             rhs_requires_grad = False
-        elif isinstance(rhs, Variable):
+        else:
             b = rhs._data
             rhs_requires_grad = rhs._requires_grad
-        else:
-            return self.apply((lhs, rhs))[0]
         dtype = a.dtype
         shape = a.shape         # one tuple for both new nodes: one object less for the GC
         cfg = config
