@@ -37,17 +37,35 @@ def _dead_reference():
     return None
 
 
-def _constant_node(shape, dtype):
-    # the node of an array passed directly as an input: no Variable, no gradient
-    node = VariableNode.__new__(VariableNode)
+# the last constant array that got a node, and that node, both weakly held (see _constant_node)
+_last_constant = (_dead_reference, _dead_reference)
+
+
+def _constant_node(x, shape):
+    """The node of an array passed directly as an input (``shape`` is ``x.shape``).
+
+    It has no Variable and gets no gradient. The array used last keeps its node, so a constant
+    used op after op (a mask, the ``c`` of ``h * c``) has one node, as a Variable would: one
+    object less per op, and the graph picture shows one node for it.
+    """
+    global _last_constant
+    array_ref, node_ref = _last_constant
+    node = node_ref()
+    if node is not None and array_ref() is x and node.shape == shape:
+        return node
+    node = _VariableNode_new(VariableNode)
     node._variable = _dead_reference
     node.creator = None
     node.generation = 0
     node.data = None
     node.name = None
     node.shape = shape
-    node.dtype = dtype
+    node.dtype = x.dtype
     node.requires_grad = False
+    try:
+        _last_constant = weakref.ref(x), weakref.ref(node)
+    except TypeError:       # an array type without weak references: no sharing
+        pass
     return node
 
 
@@ -212,7 +230,7 @@ class Function:
                     elif node.generation > generation:
                         generation = node.generation
                 else:
-                    node = _constant_node(x.shape, x.dtype)
+                    node = _constant_node(x, x.shape)
                 in_nodes.append(node)
             self.inputs = in_nodes = tuple(in_nodes)
             self.generation = generation
@@ -276,79 +294,6 @@ class Function:
             self.stack = traceback.extract_stack()[:-1]
         return ret
 
-    def _apply_binary(self, lhs, rhs):
-        """``apply((lhs, rhs))[0]`` with the graph recorded inline, for the arithmetic operators.
-
-        ``x + y``, ``x * c``... almost always meet two operands of one shape and one float
-        dtype, with no hooks and no debug mode. For that case this builds exactly the graph
-        that :meth:`apply` builds (same nodes, generation, retained arrays) in fewer steps (see
-        benchmarks/overhead.py); every other case goes to :meth:`apply`, which stays the
-        reference (tests/minigrad/test_apply_binary.py compares the two).
-
-        Only for Functions whose check_type_forward accepts any two float arrays of one shape
-        and dtype, and whose output has that shape and dtype (``Add``, ``Sub``, ``Mul``,
-        ``Div``): the check is implied by the test below, and skipped. ``lhs`` must be a
-        Variable and ``rhs`` a Variable or a NumPy array; the operators check that first.
-        """
-        a = lhs._data
-        if type(rhs) is numpy.ndarray:
-            b = rhs
-            rhs_requires_grad = False
-        else:
-            b = rhs._data
-            rhs_requires_grad = rhs._requires_grad
-        dtype = a.dtype
-        shape = a.shape         # one tuple for both new nodes: one object less for the GC
-        cfg = config
-        if (b.dtype is not dtype or dtype.kind != 'f' or b.shape != shape
-                or cfg.function_hooks or cfg.debug):
-            return self.apply((lhs, rhs))[0]
-        requires_grad = lhs._requires_grad or rhs_requires_grad
-        if not (requires_grad and cfg.enable_backprop):
-            y, = self.forward((a, b))
-            if type(y) is not numpy.ndarray and isinstance(y, numpy.generic):
-                y = numpy.asarray(y)
-            return _new_variable(y, requires_grad)
-        node0 = lhs._node
-        if node0 is None:
-            node0 = lhs._node = VariableNode(lhs)
-        generation = node0.generation
-        if b is rhs:
-            node1 = _constant_node(shape, dtype)
-        else:
-            node1 = rhs._node
-            if node1 is None:
-                node1 = rhs._node = VariableNode(rhs)
-            elif node1.generation > generation:
-                generation = node1.generation
-        self.inputs = (node0, node1)
-        self.generation = generation
-        y, = self.forward((a, b))
-        if type(y) is not numpy.ndarray and isinstance(y, numpy.generic):
-            y = numpy.asarray(y)
-        v = _Variable_new(Variable)                           # _new_variable(y, True)
-        v._data = y
-        v._grad_var = v._name = None
-        v._requires_grad = True
-        node = v._node = _VariableNode_new(VariableNode)     # as in apply
-        node._variable = weakref.ref(v)
-        node.creator = self
-        node.generation = generation + 1
-        node.data = node.name = None
-        node.shape = shape
-        node.dtype = dtype
-        node.requires_grad = True
-        self.outputs = weakref.ref(node),
-        indexes = self._input_indexes_to_retain
-        if indexes:
-            if 0 in indexes:
-                node0.data = a
-            if 1 in indexes:
-                node1.data = b
-        if self._output_indexes_to_retain:
-            self._retained_output_data = y,
-        return v
-
     def __call__(self, *inputs):
         """``f(x, y)``: apply and return the single output, or a tuple of several."""
         ret = self.apply(inputs)
@@ -382,3 +327,93 @@ class Function:
 
     def __repr__(self):
         return '<%s function, generation %d>' % (self.label, self.generation)
+
+
+def _binary_operator(function_class, array_op, retained, general):
+    """Return ``op(lhs, rhs)``, the arithmetic operator for ``function_class`` (``x + y``...).
+
+    ``x + y``, ``x * c``... almost always meet a Variable on the left and, on the right, a
+    Variable or a NumPy array of the same shape and float dtype, with no hooks and no debug
+    mode. For that case ``op`` records exactly the graph that
+    ``function_class().apply((lhs, rhs))`` records (same nodes, generation and retained
+    arrays) in one Python frame; see benchmarks/overhead.py. Every other case goes to
+    ``general(lhs, rhs)``, which uses :meth:`Function.apply`, the reference;
+    tests/minigrad/test_apply_binary.py compares the two.
+
+    Args:
+        function_class: ``Add``, ``Sub``, ``Mul`` or ``Div``: its check_type_forward must
+            accept any two float arrays of one shape and dtype (so it can be skipped here),
+            and its one output must have that shape and dtype.
+        array_op: its forward on the two arrays, such as ``operator.add``.
+        retained: which inputs its forward retains, by which inputs need a gradient:
+            ``retained[2 * lhs_needs + rhs_needs]`` (entry 0 is never used); None if it
+            retains none.
+        general: the operation for every case, called when this one does not apply.
+
+    ``lhs`` must be a Variable (it is ``self`` of the operator).
+    """
+    ndarray = numpy.ndarray
+    Variable_ = Variable
+    new_node = _VariableNode_new
+    ref = weakref.ref
+
+    def op(lhs, rhs):
+        if type(rhs) is ndarray:
+            b = rhs
+            rhs_requires_grad = False
+        elif isinstance(rhs, Variable_):
+            b = rhs._data
+            rhs_requires_grad = rhs._requires_grad
+        else:
+            return general(lhs, rhs)
+        a = lhs._data
+        dtype = a.dtype
+        shape = a.shape         # one tuple for both new nodes: one object less
+        cfg = config
+        if (b.dtype is not dtype or dtype.kind != 'f' or b.shape != shape
+                or cfg.function_hooks or cfg.debug):
+            return general(lhs, rhs)
+        lhs_requires_grad = lhs._requires_grad
+        y = array_op(a, b)
+        if type(y) is not ndarray and isinstance(y, numpy.generic):
+            y = numpy.asarray(y)     # NumPy gives scalars for 0-d results
+        if not ((lhs_requires_grad or rhs_requires_grad) and cfg.enable_backprop):
+            return _new_variable(y, lhs_requires_grad or rhs_requires_grad)
+        f = function_class()
+        node0 = lhs._node
+        if node0 is None:
+            node0 = lhs._node = VariableNode(lhs)
+        generation = node0.generation
+        if b is rhs:
+            node1 = _constant_node(b, shape)
+        else:
+            node1 = rhs._node
+            if node1 is None:
+                node1 = rhs._node = VariableNode(rhs)
+            elif node1.generation > generation:
+                generation = node1.generation
+        f.inputs = (node0, node1)
+        f.generation = generation
+        v = _Variable_new(Variable_)                          # _new_variable(y, True)
+        v._data = y
+        v._grad_var = v._name = None
+        v._requires_grad = True
+        node = v._node = new_node(VariableNode)                # as in Function.apply
+        node._variable = ref(v)
+        node.creator = f
+        node.generation = generation + 1
+        node.data = node.name = None
+        node.shape = shape
+        node.dtype = dtype
+        node.requires_grad = True
+        f.outputs = ref(node),
+        if retained is not None:
+            indexes = f._input_indexes_to_retain = retained[
+                2 * lhs_requires_grad + rhs_requires_grad]
+            if 0 in indexes:
+                node0.data = a
+            if 1 in indexes:
+                node1.data = b
+        return v
+
+    return op

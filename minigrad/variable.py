@@ -447,7 +447,7 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
         outputs = func.outputs
         if len(outputs) == 1:               # the common case, without the loops
             y = outputs[0]()
-            gy = None if y is None else grads.pop(y, None)
+            gy = grads.pop(y, None)         # (None when the output node is gone)
             if gy is None:
                 continue
             if type(gy) is _OwnedGrad and (hooks or not func._overwrites_grads

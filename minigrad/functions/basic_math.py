@@ -9,6 +9,8 @@ dtype are refused (minigrad never promotes silently).
 ``reshape``, ``transpose`` and ``T`` onto :class:`minigrad.Variable` when the package is imported.
 """
 
+import operator
+
 import numpy
 
 from minigrad import backend, function, type_check
@@ -102,9 +104,12 @@ class Add(function.Function):
         gy, = grad_outputs
         nodes = self.inputs
         if not config.enable_backprop:
+            x0_shape = nodes[0].shape
+            if x0_shape == nodes[1].shape:      # nothing broadcast: gy is both gradients
+                return grad_outputs if len(indexes) == 1 else (gy, gy)
             if len(indexes) == 1:
                 return _passed_grad(gy, nodes[indexes[0]].shape),
-            return _passed_grad(gy, nodes[0].shape), _passed_grad(gy, nodes[1].shape)
+            return _passed_grad(gy, x0_shape), _passed_grad(gy, nodes[1].shape)
         return tuple([_sum_to(gy, nodes[i].shape) for i in indexes])
 
 
@@ -173,15 +178,16 @@ class Mul(function.Function):
     check_type_forward = _check_binary
     _overwrites_grads = True
 
+    # d(x0 * x1)/dx0 needs x1 and d/dx1 needs x0: keep only what a requested gradient needs
+    # (in h * c with a constant c, h is not kept alive for backward). The inputs to retain, by
+    # which inputs need a gradient: _RETAINED[2 * x0_needs + x1_needs]
+    _RETAINED = (None, (0,), (1,), (0, 1))
+
     def forward(self, inputs):
         nodes = self.inputs
         if nodes is not None:
-            # d(x0 * x1)/dx0 needs x1 and d/dx1 needs x0: keep only what a requested gradient
-            # needs (in h * c with a constant c, h is not kept alive for backward)
-            if nodes[0].requires_grad:
-                self.retain_inputs((0, 1) if nodes[1].requires_grad else (1,))
-            else:
-                self.retain_inputs((0,))
+            self.retain_inputs(
+                self._RETAINED[2 * nodes[0].requires_grad + nodes[1].requires_grad])
         x0, x1 = inputs
         return x0 * x1,
 
@@ -192,7 +198,11 @@ class Mul(function.Function):
             # first order: the retained arrays are all we need; no Functions to record
             if len(indexes) == 1:
                 i = indexes[0]
-                return _scale_grad(gy, nodes[1 - i].data, nodes[i].shape),
+                x, other = nodes[i], nodes[1 - i]
+                if type(gy) is _OwnedGrad and x.shape == other.shape:
+                    gy._data *= other.data      # _scale_grad's in-place case, spelled out
+                    return grad_outputs
+                return _scale_grad(gy, other.data, x.shape),
             g = gy._data
             return tuple([_fresh_grad(g * nodes[1 - i].data, nodes[i].shape) for i in indexes])
         ret = []
@@ -232,11 +242,15 @@ class Div(function.Function):
 
     check_type_forward = _check_binary
 
+    # d/dx0 = 1 / x1 and d/dx1 = -x0 / x1 ** 2: x0 is kept only when x1 needs a gradient
+    # (the inputs to retain: _RETAINED[2 * x0_needs + x1_needs], as in Mul)
+    _RETAINED = (None, (0, 1), (1,), (0, 1))
+
     def forward(self, inputs):
         nodes = self.inputs
         if nodes is not None:
-            # d/dx0 = 1 / x1 and d/dx1 = -x0 / x1 ** 2: x0 is kept only when x1 needs a gradient
-            self.retain_inputs((0, 1) if nodes[1].requires_grad else (1,))
+            self.retain_inputs(
+                self._RETAINED[2 * nodes[0].requires_grad + nodes[1].requires_grad])
         x0, x1 = inputs
         return x0 / x1,
 
@@ -399,8 +413,13 @@ def add(lhs, rhs):
         >>> F.add(x, 1.5)
         variable([2.5, 3.5], shape=(2,), dtype=float32)
     """
-    if isinstance(lhs, Variable) and (type(rhs) is numpy.ndarray or isinstance(rhs, Variable)):
-        return Add()._apply_binary(lhs, rhs)
+    if isinstance(lhs, Variable):
+        return _add_operator(lhs, rhs)
+    return _add_any(lhs, rhs)
+
+
+def _add_any(lhs, rhs):
+    # every kind of operand, through Function.apply
     if _is_scalar(rhs):
         return AddConstant(_const(rhs)).apply((lhs,))[0]
     if _is_scalar(lhs):
@@ -408,15 +427,26 @@ def add(lhs, rhs):
     return Add().apply((lhs, rhs))[0]
 
 
+_add_operator = function._binary_operator(Add, operator.add, None, _add_any)
+
+
 def sub(lhs, rhs):
     """Elementwise difference with broadcasting, ``y = lhs - rhs``."""
-    if isinstance(lhs, Variable) and (type(rhs) is numpy.ndarray or isinstance(rhs, Variable)):
-        return Sub()._apply_binary(lhs, rhs)
+    if isinstance(lhs, Variable):
+        return _sub_operator(lhs, rhs)
+    return _sub_any(lhs, rhs)
+
+
+def _sub_any(lhs, rhs):
+    # every kind of operand, through Function.apply
     if _is_scalar(rhs):
         return AddConstant(-_const(rhs)).apply((lhs,))[0]
     if _is_scalar(lhs):
         return SubFromConstant(_const(lhs)).apply((rhs,))[0]
     return Sub().apply((lhs, rhs))[0]
+
+
+_sub_operator = function._binary_operator(Sub, operator.sub, None, _sub_any)
 
 
 def _rsub(self, other):
@@ -425,8 +455,13 @@ def _rsub(self, other):
 
 def mul(lhs, rhs):
     """Elementwise product with broadcasting, ``y = lhs * rhs``."""
-    if isinstance(lhs, Variable) and (type(rhs) is numpy.ndarray or isinstance(rhs, Variable)):
-        return Mul()._apply_binary(lhs, rhs)
+    if isinstance(lhs, Variable):
+        return _mul_operator(lhs, rhs)
+    return _mul_any(lhs, rhs)
+
+
+def _mul_any(lhs, rhs):
+    # every kind of operand, through Function.apply
     if _is_scalar(rhs):
         return MulConstant(_const(rhs)).apply((lhs,))[0]
     if _is_scalar(lhs):
@@ -434,15 +469,26 @@ def mul(lhs, rhs):
     return Mul().apply((lhs, rhs))[0]
 
 
+_mul_operator = function._binary_operator(Mul, operator.mul, Mul._RETAINED, _mul_any)
+
+
 def div(lhs, rhs):
     """Elementwise quotient with broadcasting, ``y = lhs / rhs``."""
-    if isinstance(lhs, Variable) and (type(rhs) is numpy.ndarray or isinstance(rhs, Variable)):
-        return Div()._apply_binary(lhs, rhs)
+    if isinstance(lhs, Variable):
+        return _div_operator(lhs, rhs)
+    return _div_any(lhs, rhs)
+
+
+def _div_any(lhs, rhs):
+    # every kind of operand, through Function.apply
     if _is_scalar(rhs):
         return MulConstant(1.0 / _const(rhs)).apply((lhs,))[0]
     if _is_scalar(lhs):
         return DivFromConstant(_const(lhs)).apply((rhs,))[0]
     return Div().apply((lhs, rhs))[0]
+
+
+_div_operator = function._binary_operator(Div, operator.truediv, Div._RETAINED, _div_any)
 
 
 def _rdiv(self, other):
@@ -501,11 +547,11 @@ def install_variable_operators():
         return array.transpose(self, axes)
 
     V = Variable
-    V.__add__ = V.__radd__ = add
-    V.__sub__ = sub
+    V.__add__ = V.__radd__ = _add_operator
+    V.__sub__ = _sub_operator
     V.__rsub__ = _rsub
-    V.__mul__ = V.__rmul__ = mul
-    V.__truediv__ = div
+    V.__mul__ = V.__rmul__ = _mul_operator
+    V.__truediv__ = _div_operator
     V.__rtruediv__ = _rdiv
     V.__pow__ = pow
     V.__rpow__ = _rpow

@@ -1,10 +1,12 @@
-"""Tests of Function._apply_binary, the short way ``x + y``, ``x - y``, ``x * y``, ``x / y`` record
-their graph when both operands have one shape and one float dtype.
+"""Tests of the arithmetic operators' short road (``minigrad.function._binary_operator``): how
+``x + y``, ``x - y``, ``x * y``, ``x / y`` (and F.add, F.sub, F.mul, F.div with a Variable on the
+left) record their graph when both operands have one shape and one float dtype.
 
-The reference is ``Function.apply``: for every case the fast path takes, the graph it builds (input
-nodes, generation, retained arrays, output node) and the gradients it gives (first and second
-order) must be the ones ``apply`` gives. The other cases (broadcasting, scalars, mixed or integer
-dtypes, hooks, debug mode) must go through ``apply`` and keep its behaviour.
+The reference is ``Function.apply``: for every case the short road takes, the graph it builds
+(input nodes, generation, retained arrays, output node) and the gradients it gives (first and
+second order) must be the ones ``apply`` gives. The other cases (broadcasting, scalars, mixed or
+integer dtypes, hooks, debug mode) must go through ``apply`` and keep its behaviour. Constant
+arrays get one node per array (see ``minigrad.function._constant_node``), on both roads.
 """
 
 import numpy
@@ -19,6 +21,7 @@ OPS = [('add', basic_math.Add, lambda a, b: a + b),
        ('sub', basic_math.Sub, lambda a, b: a - b),
        ('mul', basic_math.Mul, lambda a, b: a * b),
        ('div', basic_math.Div, lambda a, b: a / b)]
+FUNCTIONS = {'add': F.add, 'sub': F.sub, 'mul': F.mul, 'div': F.div}
 
 
 def _operands(kind, shape, dtype, seed=0):
@@ -59,10 +62,13 @@ class _NoApply:
 @pytest.mark.parametrize('kind', ['var', 'array', 'const_var', 'const_lhs'])
 @pytest.mark.parametrize('shape', [(), (3,), (2, 3)])
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_same_graph_as_apply(name, cls, op, kind, shape, dtype, monkeypatch):
+@pytest.mark.parametrize('via', ['operator', 'function'])
+def test_same_graph_as_apply(name, cls, op, kind, shape, dtype, via, monkeypatch):
     lhs, rhs = _operands(kind, shape, dtype)
     x = lhs * 1.0               # lhs has a creator, so generations are not all zero
     expected = cls().apply((x, rhs))[0]
+    if via == 'function':
+        op = FUNCTIONS[name]
     with monkeypatch.context() as m:
         _NoApply(m)
         y = op(x, rhs)
@@ -218,3 +224,55 @@ def test_operators_on_either_array_module(name, cls, op, xp):
         expected = {'add': numpy.ones_like(a), 'sub': numpy.ones_like(a), 'mul': b,
                     'div': 1 / b}[name]
         numpy.testing.assert_allclose(minigrad.backend.to_cpu(va.grad), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize('road', ['short', 'apply'])
+def test_a_constant_array_has_one_node(road):
+    x = minigrad.Variable(numpy.ones(3))
+    c = numpy.full(3, 2.0)
+    if road == 'short':
+        y = (x + c) * c
+    else:
+        y = basic_math.Mul().apply((basic_math.Add().apply((x, c))[0], c))[0]
+    add, mul = y.creator.inputs[0].creator, y.creator
+    assert add.inputs[1] is mul.inputs[1]
+    assert mul.inputs[1].data is c and not mul.inputs[1].requires_grad
+    # another array, even an equal one, gets its own node
+    z = y * c.copy()
+    assert z.creator.inputs[1] is not mul.inputs[1]
+    F.sum(z).backward()
+    numpy.testing.assert_array_equal(x.grad, numpy.full(3, 4.0))
+
+
+def test_a_reshaped_constant_gets_a_new_node():
+    x = minigrad.Variable(numpy.ones((2, 3)))
+    c = numpy.full(6, 2.0)
+    y = minigrad.Variable(numpy.ones(6)) * c
+    c.shape = (2, 3)
+    z = x * c
+    assert y.creator.inputs[1].shape == (6,)
+    assert z.creator.inputs[1].shape == (2, 3)
+
+
+def test_the_constant_node_is_drawn_once():
+    x = minigrad.Variable(numpy.ones(3), name='x')
+    c = numpy.full(3, 2.0)
+    y = (x + c) * c
+    lines = minigrad.graph.build_computational_graph([y]).dump().splitlines()
+    variables = [line.split()[0] for line in lines if line.lstrip().startswith('v')
+                 and '[' in line]
+    assert len(variables) == 4          # x, c, h = x + c and y = h * c
+    c_name = variables[1]
+    assert sum(line.split()[0] == c_name and '->' in line for line in lines) == 2
+
+
+def test_remembering_the_last_constant_keeps_nothing_alive():
+    import gc
+    import weakref
+    x = minigrad.Variable(numpy.ones(3))
+    c = numpy.full(3, 2.0)
+    y = x * c
+    c_ref, node_ref = weakref.ref(c), weakref.ref(y.creator.inputs[1])
+    del c, y
+    gc.collect()
+    assert c_ref() is None and node_ref() is None
