@@ -19,7 +19,7 @@ import weakref
 
 import numpy
 
-from minigrad import backend
+from minigrad import backend, configuration
 from minigrad.configuration import config
 from minigrad.variable import Variable, VariableNode, _new_variable
 
@@ -210,10 +210,17 @@ class Function:
                 raise TypeError('%s: inputs must be Variables or numpy/cupy arrays, got %s'
                                 % (self.label, type(x).__name__))
         in_data = tuple(in_data)
-        cfg = config
-        if cfg.type_check:
+        if configuration._threads_off_defaults:
+            cfg = config
+            if cfg.type_check:
+                self.check_type_forward(in_data)
+            record = requires_grad and cfg.enable_backprop
+            hooks = cfg.function_hooks
+            debug = cfg.debug
+        else:                       # every thread has the defaults (see configuration)
             self.check_type_forward(in_data)
-        record = requires_grad and cfg.enable_backprop
+            record = requires_grad
+            hooks = debug = None
         if record:
             if self.outputs is not None:
                 raise RuntimeError(
@@ -234,7 +241,6 @@ class Function:
                 in_nodes.append(node)
             self.inputs = in_nodes = tuple(in_nodes)
             self.generation = generation
-        hooks = cfg.function_hooks
         if hooks:
             for hook in tuple(hooks.values()):
                 hook.forward_preprocess(self, in_data)
@@ -250,7 +256,6 @@ class Function:
                 # NumPy gives scalars for 0-d results; a Variable always holds an array
                 outputs = tuple([numpy.asarray(y) for y in outputs])
                 break
-        debug = cfg.debug
         if debug:
             self._check_finite_outputs(outputs)
         if not record:
@@ -356,6 +361,7 @@ def _binary_operator(function_class, array_op, retained, general):
     Variable_ = Variable
     new_node = _VariableNode_new
     ref = weakref.ref
+    conf = configuration
 
     def op(lhs, rhs):
         if type(rhs) is ndarray:
@@ -369,15 +375,20 @@ def _binary_operator(function_class, array_op, retained, general):
         a = lhs._data
         dtype = a.dtype
         shape = a.shape         # one tuple for both new nodes: one object less
-        cfg = config
-        if (b.dtype is not dtype or dtype.kind != 'f' or b.shape != shape
-                or cfg.function_hooks or cfg.debug):
+        if b.dtype is not dtype or dtype.kind != 'f' or b.shape != shape:
             return general(lhs, rhs)
+        if conf._threads_off_defaults:
+            cfg = config
+            if cfg.function_hooks or cfg.debug:
+                return general(lhs, rhs)
+            record = cfg.enable_backprop
+        else:                   # every thread has the defaults (see configuration)
+            record = True
         lhs_requires_grad = lhs._requires_grad
         y = array_op(a, b)
         if type(y) is not ndarray and isinstance(y, numpy.generic):
             y = numpy.asarray(y)     # NumPy gives scalars for 0-d results
-        if not ((lhs_requires_grad or rhs_requires_grad) and cfg.enable_backprop):
+        if not ((lhs_requires_grad or rhs_requires_grad) and record):
             return _new_variable(y, lhs_requires_grad or rhs_requires_grad)
         f = function_class()
         node0 = lhs._node
@@ -385,7 +396,10 @@ def _binary_operator(function_class, array_op, retained, general):
             node0 = lhs._node = VariableNode(lhs)
         generation = node0.generation
         if b is rhs:
-            node1 = _constant_node(b, shape)
+            array_ref, node_ref = _last_constant      # _constant_node's cache, read here
+            node1 = node_ref()
+            if node1 is None or array_ref() is not b or node1.shape != shape:
+                node1 = _constant_node(b, shape)
         else:
             node1 = rhs._node
             if node1 is None:

@@ -4,6 +4,7 @@
 settings on exceptions, refusing unknown settings, and thread isolation.
 """
 
+import gc
 import threading
 
 import numpy
@@ -150,3 +151,69 @@ def test_thread_records_graph_while_main_thread_does_not():
     with minigrad.no_backprop_mode():
         assert _run_in_thread(child) is True
         assert (x * x).creator is None
+
+
+# ---- the count of threads off the defaults (what lets the hot paths skip the reads) ----------
+def _off():
+    return minigrad.configuration._threads_off_defaults
+
+
+@pytest.mark.parametrize('name, value', [('enable_backprop', False), ('debug', True),
+                                         ('type_check', False), ('function_hooks', {})])
+def test_a_hot_setting_off_its_default_counts_this_thread(name, value):
+    assert _off() == 0
+    with minigrad.using_config(name, value):
+        assert _off() == 1
+        with minigrad.no_backprop_mode(), minigrad.using_config('debug', True):
+            assert _off() == 1           # one thread, however many settings
+    assert _off() == 0
+
+
+def test_train_is_not_a_hot_setting():
+    with minigrad.using_config('train', False):
+        assert _off() == 0
+
+
+def test_a_true_but_not_True_value_counts_as_off():
+    with minigrad.using_config('enable_backprop', 1):
+        assert _off() == 1
+        assert (_var([2.0]) * _var([3.0])).creator is not None    # still read as true
+    assert _off() == 0
+
+
+def test_a_thread_that_ends_off_the_defaults_leaves_the_count():
+    def child():
+        minigrad.config.enable_backprop = False     # never set back
+        return _off()
+
+    assert _run_in_thread(child) == 1
+    gc.collect()
+    assert _off() == 0
+
+
+def test_another_thread_off_the_defaults_leaves_this_thread_correct():
+    # the count is above 0, so this thread reads its own (default) settings, and the other
+    # thread, reading its own, records nothing
+    ready, done = threading.Event(), threading.Event()
+
+    def child():
+        with minigrad.no_backprop_mode():
+            ready.set()
+            done.wait(10)
+            return (_var([2.0]) * _var([3.0])).creator
+
+    result = {}
+    t = threading.Thread(target=lambda: result.setdefault('creator', child()))
+    t.start()
+    assert ready.wait(10)
+    assert _off() == 1
+    x = _var([2.0])
+    y = x * _var([3.0]) + numpy.array([1.0])
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [3.0])
+    with minigrad.using_config('debug', True), numpy.errstate(divide='ignore'):
+        with pytest.raises(FloatingPointError, match='div'):
+            _var([1.0]) / numpy.array([0.0])
+    done.set()
+    t.join(10)
+    assert result['creator'] is None
