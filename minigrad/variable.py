@@ -382,6 +382,10 @@ class _OwnedGrad(Variable):
     Whatever lets a gradient escape turns it back into a plain :class:`Variable` first: being
     stored as ``.grad``, returned by :func:`grad`, shown to a function hook, handed to a
     Function without ``_overwrites_grads``, or returned for two inputs at once.
+
+    So an engine-owned gradient exists only in first-order backward, while
+    ``config.enable_backprop`` is False: a Function that is handed one knows that without
+    reading the configuration (``Mul.backward`` relies on this).
     """
 
     __slots__ = ()

@@ -103,10 +103,10 @@ class Add(function.Function):
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         nodes = self.inputs
+        x0_shape = nodes[0].shape
+        if x0_shape == nodes[1].shape:          # nothing broadcast: gy is both gradients
+            return grad_outputs if len(indexes) == 1 else (gy, gy)     # (first order or not)
         if not config.enable_backprop:
-            x0_shape = nodes[0].shape
-            if x0_shape == nodes[1].shape:      # nothing broadcast: gy is both gradients
-                return grad_outputs if len(indexes) == 1 else (gy, gy)
             if len(indexes) == 1:
                 return _passed_grad(gy, nodes[indexes[0]].shape),
             return _passed_grad(gy, x0_shape), _passed_grad(gy, nodes[1].shape)
@@ -194,15 +194,18 @@ class Mul(function.Function):
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         nodes = self.inputs
+        if type(gy) is _OwnedGrad and len(indexes) == 1:
+            # first order (an engine-owned gradient exists only there, see variable._OwnedGrad)
+            # and nothing broadcast: _scale_grad's in-place case, spelled out
+            other = nodes[1 - indexes[0]]
+            if nodes[indexes[0]].shape == other.shape:
+                gy._data *= other.data
+                return grad_outputs
         if not config.enable_backprop:
             # first order: the retained arrays are all we need; no Functions to record
             if len(indexes) == 1:
                 i = indexes[0]
-                x, other = nodes[i], nodes[1 - i]
-                if type(gy) is _OwnedGrad and x.shape == other.shape:
-                    gy._data *= other.data      # _scale_grad's in-place case, spelled out
-                    return grad_outputs
-                return _scale_grad(gy, other.data, x.shape),
+                return _scale_grad(gy, nodes[1 - i].data, nodes[i].shape),
             g = gy._data
             return tuple([_fresh_grad(g * nodes[1 - i].data, nodes[i].shape) for i in indexes])
         ret = []
