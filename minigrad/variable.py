@@ -14,6 +14,7 @@ Operators (``+``, ``*``, ``[]``, ``reshape``...) are installed onto Variable by
 ``minigrad.functions`` when the package is imported, so this module never imports that layer.
 """
 
+import copy
 import heapq
 import weakref
 
@@ -63,6 +64,10 @@ class VariableNode:
         var._node = self
         self._variable = weakref.ref(var)
         return var
+
+    def __deepcopy__(self, memo):
+        raise TypeError('a VariableNode cannot be copied: it is one point of a recorded graph; '
+                        'copy the Variable instead (the copy is a new leaf, without the graph)')
 
     def __repr__(self):
         return '<VariableNode %s%s %s>' % (
@@ -180,6 +185,26 @@ class Variable:
         if g is None:
             return
         self.grad = g.copy() if self.grad is None else self.grad + g
+
+    def __deepcopy__(self, memo):
+        """``copy.deepcopy(v)``: a new leaf with copies of the data, gradient and attributes.
+
+        The copy does not take over the graph that computed ``v`` (its creator is None), so
+        ``copy.deepcopy(model)`` gives parameters that are independent of the model's, also
+        in backward. PyTorch refuses to deep-copy a non-leaf tensor; here the copy of one is
+        cut loose instead, like ``unchain()``.
+        """
+        cls = type(self)
+        new = cls.__new__(cls)
+        memo[id(self)] = new
+        for klass in cls.__mro__:
+            for name in klass.__dict__.get('__slots__', ()):
+                if name not in ('_node', '__weakref__', '__dict__') and hasattr(self, name):
+                    setattr(new, name, copy.deepcopy(getattr(self, name), memo))
+        new._node = None
+        if hasattr(self, '__dict__'):           # a user's subclass without __slots__
+            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
 
     # ---- graph ----------------------------------------------------------------------------
     @property

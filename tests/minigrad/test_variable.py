@@ -6,6 +6,7 @@ in generation order, deep graphs without recursion, weak references to outputs, 
 when backward does not need them, double backprop, ``minigrad.grad`` and ``unchain_backward``.
 """
 
+import copy
 import gc
 import subprocess
 import sys
@@ -542,6 +543,49 @@ def test_used_node_outlives_its_variable():
     numpy.testing.assert_allclose(x.grad, numpy.exp([1.0, 2.0]))
 
 
+def test_deepcopy_of_a_variable_is_a_leaf_with_copied_data_and_grad():
+    x = _var([1.0, 2.0])
+    y = F.sum(x * x)
+    y.backward()
+    for v in (x, y):
+        c = copy.deepcopy(v)
+        assert c.creator is None and c._node is None
+        assert c.array is not v.array
+        numpy.testing.assert_array_equal(c.array, v.array)
+        assert c.name == v.name and c.requires_grad == v.requires_grad
+    cx = copy.deepcopy(x)
+    numpy.testing.assert_array_equal(cx.grad, [2.0, 4.0])
+    assert cx.grad is not x.grad
+    # the copy takes part in new graphs on its own: the original sees none of it
+    x.cleargrad()
+    F.sum(cx * 3.0).backward()
+    numpy.testing.assert_array_equal(cx.grad, [5.0, 7.0])
+    assert x.grad is None
+
+
+def test_deepcopy_of_a_model_after_backward():
+    import minigrad.links as L
+    model = L.Linear(3, 2)
+    F.sum(model(numpy.ones((4, 3), numpy.float32))).backward()
+    twin = copy.deepcopy(model)
+    assert type(twin.W) is minigrad.Parameter and twin.W.creator is None
+    numpy.testing.assert_array_equal(twin.W.array, model.W.array)
+    assert twin.W.array is not model.W.array
+    numpy.testing.assert_array_equal(twin.W.grad, numpy.full((2, 3), 4.0, numpy.float32))
+    # backward through the twin reaches the twin's parameters, not the model's (before nodes
+    # were left out of the copy, the copied node still pointed at model.W)
+    model.cleargrads()
+    twin.cleargrads()
+    F.sum(twin(numpy.ones((4, 3), numpy.float32))).backward()
+    assert model.W.grad is None
+    numpy.testing.assert_array_equal(twin.W.grad, numpy.full((2, 3), 4.0, numpy.float32))
+
+
+def test_a_node_cannot_be_deep_copied():
+    with pytest.raises(TypeError, match='VariableNode cannot be copied.*copy the Variable'):
+        copy.deepcopy(_var([1.0]).node)
+
+
 @pytest.mark.parametrize('op', [F.exp, lambda x: x + x, lambda x: x * 2.0])
 def test_unretained_input_array_is_freed(op):
     a = numpy.ones(3)
@@ -864,8 +908,8 @@ def test_gradients_seen_by_a_hook_are_not_overwritten_later():
     with KeepAll() as hook:
         y.backward()
     assert len(hook.seen) == 9
-    for label, array, copy in hook.seen:
-        numpy.testing.assert_array_equal(array, copy, err_msg=label)
+    for label, array, kept in hook.seen:
+        numpy.testing.assert_array_equal(array, kept, err_msg=label)
 
 
 def test_gradient_handed_to_two_inputs_is_not_shared_in_place():
