@@ -10,6 +10,11 @@ Run:
     python benchmarks/overhead.py            # prints a table of microseconds per op and ratios
     python benchmarks/overhead.py --profile  # cProfile of the small-array chain, top 25 entries
     python benchmarks/overhead.py --gc-off   # the same table without the cyclic collector
+    python benchmarks/overhead.py --heap-shift 3   # the arrays placed 3 KB further on the heap
+
+On (256, 256) the ratio also depends on where malloc happens to put the arrays, which changes
+with anything allocated before them (a different commit, an imported module): compare commits
+over a few ``--heap-shift`` values rather than on one run each.
 """
 
 import argparse
@@ -101,7 +106,10 @@ def main():
     parser.add_argument('--profile', action='store_true', help='profile the small chain')
     parser.add_argument('--gc-off', action='store_true',
                         help="switch off Python's cyclic garbage collector, to see its share")
+    parser.add_argument('--heap-shift', type=int, default=0, metavar='KB',
+                        help='allocate KB kilobytes before the arrays, to see another layout')
     args = parser.parse_args()
+    heap_shift = numpy.empty(args.heap_shift * 1024, numpy.uint8)   # held until the end
     if args.gc_off:
         gc.disable()
 
@@ -148,8 +156,9 @@ def main():
         if have_torch:
             row += ' %12.2f %11.2fx' % (us['torch'], us['minigrad'] / us['torch'])
         print(row)
-    print('config: type_check=%s debug=%s gc=%s' % (minigrad.config.type_check,
-                                                   minigrad.config.debug, gc.isenabled()))
+    print('config: type_check=%s debug=%s gc=%s heap shift=%d KB'
+          % (minigrad.config.type_check, minigrad.config.debug, gc.isenabled(),
+             len(heap_shift) // 1024))
 
 
 if __name__ == '__main__':
