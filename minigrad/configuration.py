@@ -5,43 +5,42 @@ Part of the core layer. ``config`` is a ``threading.local``, so a setting change
 live on the class, so a new thread starts from them.
 
 Reading a ``threading.local`` costs more than reading a plain attribute, and ``Function.apply``
-and the arithmetic operators would read four settings per operation. So this module also counts
-the threads whose ``enable_backprop``, ``debug``, ``type_check`` or ``function_hooks`` are off
-their defaults: while :data:`_threads_off_defaults` is 0, every thread (the caller included) has
-the defaults, and the hot paths read that one module attribute instead of the four settings.
+and the arithmetic operators would read four settings per operation. So this module also keeps
+track of the threads whose ``enable_backprop``, ``debug``, ``type_check`` or ``function_hooks``
+are off their defaults: while :data:`_threads_off_defaults` is empty, every thread (the caller
+included) has the defaults, and the hot paths read that one module attribute instead of the
+four settings.
 """
 
 import contextlib
 import threading
 
 # the settings that the hot paths skip reading while no thread has them off these defaults
-_HOT_DEFAULTS = {'enable_backprop': True, 'debug': False, 'type_check': True,
-                 'function_hooks': None}
-_threads_off_defaults = 0       # the number of threads whose hot settings are off the defaults
-_count_lock = threading.Lock()
+_HOT_DEFAULTS = ('enable_backprop', 'debug', 'type_check', 'function_hooks')
 
+# one entry per thread whose hot settings are off the defaults: a list, because append and
+# pop are atomic, so threads need no lock to count themselves in and out
+_threads_off_defaults = []
 
-def _count_thread(step):
-    global _threads_off_defaults
-    with _count_lock:
-        _threads_off_defaults += step
+_local_setattr = threading.local.__setattr__
 
 
 class _OffDefaults:
-    """Kept in a thread's configuration while its hot settings are off the defaults.
+    """A thread's entry in :data:`_threads_off_defaults`, kept in that thread's configuration.
 
-    It is counted in :data:`_threads_off_defaults` from its creation to its death, which comes
-    when the settings go back to the defaults or when the thread ends (``threading.local``
-    drops the thread's attributes then).
+    It is made the first time the thread's hot settings leave the defaults, and ``counted``
+    says whether the thread is in the list now. When the thread ends, ``threading.local``
+    drops the thread's attributes, and with them this object, which takes the thread out.
     """
 
-    __slots__ = ()
+    __slots__ = ('counted',)
 
     def __init__(self):
-        _count_thread(1)
+        self.counted = False
 
     def __del__(self):
-        _count_thread(-1)
+        if self.counted:
+            _threads_off_defaults.pop()
 
 
 class _Config(threading.local):
@@ -54,17 +53,24 @@ class _Config(threading.local):
     function_hooks = None    # {name: hook} of active function hooks (see minigrad.function_hooks)
 
     def __setattr__(self, name, value):
-        super().__setattr__(name, value)
+        _local_setattr(self, name, value)
         if name in _HOT_DEFAULTS:
-            # "off" compares by identity: enable_backprop=1 reads as off, which only means the
-            # hot paths read the real settings, as they always could
-            off = any(getattr(self, hot) is not default
-                      for hot, default in _HOT_DEFAULTS.items())
-            counted = '_off_defaults' in self.__dict__
-            if off and not counted:
-                super().__setattr__('_off_defaults', _OffDefaults())
-            elif counted and not off:
-                super().__delattr__('_off_defaults')
+            # "off" compares by identity: enable_backprop=1 counts as off, which only means
+            # that the hot paths read the real settings, as they always could
+            off = (self.enable_backprop is not True or self.debug is not False
+                   or self.type_check is not True or self.function_hooks is not None)
+            entry = self.__dict__.get('_off_defaults')
+            if entry is None:
+                if not off:
+                    return
+                entry = _OffDefaults()
+                _local_setattr(self, '_off_defaults', entry)
+            if off is not entry.counted:
+                if off:
+                    _threads_off_defaults.append(None)
+                else:
+                    _threads_off_defaults.pop()
+                entry.counted = off
 
     def show(self):
         """Return the current settings as a dict (for printing and bug reports)."""
