@@ -8,7 +8,9 @@ of ints (negative ones count from the end) or None for all axes.
 import numbers
 
 from minigrad import backend, function, type_check
+from minigrad.configuration import config
 from minigrad.functions import array, elementwise
+from minigrad.variable import _owned_grad
 
 
 def _axis_setting(name, axis):
@@ -66,8 +68,24 @@ class _Reduction(function.Function):
     def check_type_forward(self, inputs):
         _check_reduction(self, inputs[0], nonempty=self._nonempty)
 
-    def _broadcast_back(self, gy, x_shape):
-        """The output gradient spread back over the reduced axes of ``x``."""
+    def _broadcast_back(self, gy, x_shape, scale=None):
+        """The output gradient spread back over the reduced axes of ``x`` (times ``scale``)."""
+        if not config.enable_backprop:
+            # first order: one new array, written in one step and owned by the engine (so the
+            # gradients after it can be computed into it in place), instead of a reshape and a
+            # broadcast Function and a read-only broadcast view
+            g = gy._data
+            if not self.keepdims:
+                g = g.reshape(_keepdims_shape(x_shape, self.axis))
+            xp = backend.get_array_module(g)
+            gx = xp.empty(x_shape, g.dtype)
+            if scale is None:
+                gx[...] = g
+            else:
+                xp.multiply(g, g.dtype.type(scale), out=gx)
+            return _owned_grad(gx)
+        if scale is not None:
+            gy = gy * scale
         if not self.keepdims:
             gy = array.reshape(gy, _keepdims_shape(x_shape, self.axis))
         return array.broadcast_to(gy, x_shape)
@@ -120,7 +138,7 @@ class Mean(_Reduction):
         n = 1
         for a in range(len(x_shape)) if self.axis is None else self.axis:
             n *= x_shape[a]
-        return self._broadcast_back(grad_outputs[0] * (1.0 / n if n else float('nan')), x_shape),
+        return self._broadcast_back(grad_outputs[0], x_shape, 1.0 / n if n else float('nan')),
 
 
 def mean(x, axis=None, keepdims=False):

@@ -104,6 +104,29 @@ def test_sum_and_mean_gradients_closed_form():
     numpy.testing.assert_array_equal(x.grad, numpy.broadcast_to(z.grad, (2, 3, 4)))
 
 
+@pytest.mark.parametrize('func', [F.sum, F.mean])
+@pytest.mark.parametrize('axis, keepdims', [(None, False), ((0, 2), False), (1, True)])
+def test_sum_and_mean_first_order_backward_applies_no_functions(func, axis, keepdims):
+    # first order, the gradient is one new array (no reshape or broadcast_to Functions), and
+    # later gradients are computed into it: the chain below ends with the right values
+    from minigrad.function_hooks import CallCounter
+    x = minigrad.Variable(uniform((2, 3, 4)))
+    c = uniform((2, 3, 4), seed=1)
+    with CallCounter(nested=True) as counter:
+        y = func(x * c, axis=axis, keepdims=keepdims)
+        y.grad = numpy.full(y.shape, 2.0)
+        y.backward()
+    # (a Function applied inside a backward counts as a nested forward call)
+    assert counter.forward_calls == counter.backward_calls == {func.__name__: 1, 'mul': 1}
+    n = 1 if func is F.sum else (24 if axis is None else x.size // y.size)
+    numpy.testing.assert_allclose(x.grad, 2.0 / n * c, rtol=1e-12)
+    x.cleargrad()
+    y = func(x * c, axis=axis, keepdims=keepdims)       # the same through the recording path
+    y.grad = numpy.full(y.shape, 2.0)
+    y.backward(enable_double_backprop=True)
+    numpy.testing.assert_allclose(x.grad, 2.0 / n * c, rtol=1e-12)
+
+
 def test_max_and_min_route_the_gradient_to_the_extreme():
     a = numpy.array([[1.0, 5.0, 3.0], [4.0, -2.0, 0.0]])
     x = minigrad.Variable(a)
