@@ -224,29 +224,51 @@ class Link:
         self._persistent[name] = None
 
     # ---- traversal --------------------------------------------------------------------
+    # A link may sit in a model twice (tied weights: ``self.enc = self.dec = shared``). The
+    # traversals below then give each parameter and each link once, under its first path, as
+    # PyTorch's parameters() and modules() do, so that an optimizer updates a shared parameter
+    # once per step. (Chainer gives it once per path and so updates it twice.) The _walk
+    # methods are the plain recursion, repeats included.
     def params(self, include_uninit=True):
-        """Iterate over the parameters of this link and of all links below it."""
-        d = self.__dict__
-        for name in self._params:
-            p = d[name]
-            if include_uninit or p._data is not None:
-                yield p
+        """Iterate over the parameters of this link and of all links below it (each once)."""
+        for _, p in self.namedparams(include_uninit):
+            yield p
 
     def namedparams(self, include_uninit=True):
-        """Iterate over ``(path, parameter)`` pairs, paths like ``'/encoder/lstm/W'``."""
+        """Iterate over ``(path, parameter)`` pairs, paths like ``'/encoder/lstm/W'``.
+
+        A parameter reachable by two paths (a link used twice) comes once, with its first path.
+        """
+        seen = set()
+        for path, p in self._walk_params(include_uninit):
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield path, p
+
+    def links(self, skipself=False):
+        """Iterate over this link (unless ``skipself``) and every link below it (each once)."""
+        for _, link in self.namedlinks(skipself):
+            yield link
+
+    def namedlinks(self, skipself=False):
+        """Iterate over ``(path, link)`` pairs: ``('/', self)``, ``('/encoder', ...)``, ...
+
+        A link used twice comes once, with its first path.
+        """
+        seen = set()
+        for path, link in self._walk_links(skipself):
+            if id(link) not in seen:
+                seen.add(id(link))
+                yield path, link
+
+    def _walk_params(self, include_uninit):
         d = self.__dict__
         for name in self._params:
             p = d[name]
             if include_uninit or p._data is not None:
                 yield '/' + name, p
 
-    def links(self, skipself=False):
-        """Iterate over this link (unless ``skipself``) and every link below it."""
-        if not skipself:
-            yield self
-
-    def namedlinks(self, skipself=False):
-        """Iterate over ``(path, link)`` pairs: ``('/', self)``, ``('/encoder', ...)``, ..."""
+    def _walk_links(self, skipself):
         if not skipself:
             yield '/', self
 
@@ -493,28 +515,15 @@ class Chain(Link):
         with self.init_scope():
             setattr(self, name, link)
 
-    def params(self, include_uninit=True):
-        yield from super().params(include_uninit)
-        d = self.__dict__
-        for name in self._children:
-            yield from d[name].params(include_uninit)
-
-    def namedparams(self, include_uninit=True):
-        yield from super().namedparams(include_uninit)
+    def _walk_params(self, include_uninit):
+        yield from super()._walk_params(include_uninit)
         d = self.__dict__
         for name in self._children:
             prefix = '/' + name
-            for path, p in d[name].namedparams(include_uninit):
+            for path, p in d[name]._walk_params(include_uninit):
                 yield prefix + path, p
 
-    def links(self, skipself=False):
-        if not skipself:
-            yield self
-        d = self.__dict__
-        for name in self._children:
-            yield from d[name].links()
-
-    def namedlinks(self, skipself=False):
+    def _walk_links(self, skipself):
         if not skipself:
             yield '/', self
         d = self.__dict__
@@ -522,7 +531,7 @@ class Chain(Link):
             child = d[name]
             prefix = '/' + name
             yield prefix, child
-            for path, link in child.namedlinks(skipself=True):
+            for path, link in child._walk_links(skipself=True):
                 yield prefix + path, link
 
     def children(self):
@@ -595,31 +604,20 @@ class ChainList(Link):
     def __len__(self):
         return len(self._children)
 
-    def params(self, include_uninit=True):
-        yield from super().params(include_uninit)
-        for child in self._children:
-            yield from child.params(include_uninit)
-
-    def namedparams(self, include_uninit=True):
-        yield from super().namedparams(include_uninit)
+    def _walk_params(self, include_uninit):
+        yield from super()._walk_params(include_uninit)
         for idx, child in enumerate(self._children):
             prefix = '/%d' % idx
-            for path, p in child.namedparams(include_uninit):
+            for path, p in child._walk_params(include_uninit):
                 yield prefix + path, p
 
-    def links(self, skipself=False):
-        if not skipself:
-            yield self
-        for child in self._children:
-            yield from child.links()
-
-    def namedlinks(self, skipself=False):
+    def _walk_links(self, skipself):
         if not skipself:
             yield '/', self
         for idx, child in enumerate(self._children):
             prefix = '/%d' % idx
             yield prefix, child
-            for path, link in child.namedlinks(skipself=True):
+            for path, link in child._walk_links(skipself=True):
                 yield prefix + path, link
 
     def children(self):

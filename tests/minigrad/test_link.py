@@ -397,3 +397,51 @@ def test_to_gpu_and_back(xp):
     model.to_cpu()
     assert model.xp is numpy and type(model.encoder.lstm.stat) is numpy.ndarray
     numpy.testing.assert_array_equal(model.encoder.out.W.array, W)
+
+
+# ---- a link used twice (tied weights) ---------------------------------------------------------
+class _Tied(minigrad.Chain):
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.enc = L.Linear(2, 2, initialW=numpy.eye(2, dtype=numpy.float32))
+            self.dec = self.enc
+
+    def forward(self, x):
+        return self.dec(minigrad.functions.relu(self.enc(x)))
+
+
+def _tied_models():
+    tied = _Tied()
+    shared = L.Linear(2, 2, initialW=numpy.eye(2, dtype=numpy.float32))
+    seq = L.Sequential(shared, minigrad.functions.relu, shared)
+    chain_list = minigrad.ChainList(shared, shared)
+    return [(tied, tied.enc, '/enc'), (seq, shared, '/0'), (chain_list, shared, '/0')]
+
+
+@pytest.mark.parametrize('index', range(3))
+def test_a_link_used_twice_is_traversed_once(index):
+    model, shared, path = _tied_models()[index]
+    assert [name for name, _ in model.namedparams()] == [path + '/W', path + '/b']
+    assert list(model.params()) == [shared.W, shared.b]
+    assert [p for _, p in model.namedparams()] == list(model.params())
+    assert list(model.links()).count(shared) == 1
+    assert [name for name, _ in model.namedlinks()] == ['/', path]
+    assert model.count_params() == 6
+
+
+@pytest.mark.parametrize('optimizer', ['SGD', 'Adam'])
+def test_a_tied_weight_is_updated_once_per_step(optimizer):
+    from minigrad import optimizers
+    model = _Tied()
+    opt = getattr(optimizers, optimizer)(0.1).setup(model)
+    model.cleargrads()
+    minigrad.functions.sum(model(numpy.ones((1, 2), numpy.float32))).backward()
+    W0, g = model.enc.W.array.copy(), model.enc.W.grad.copy()
+    opt.update()
+    if optimizer == 'SGD':
+        numpy.testing.assert_allclose(model.enc.W.array, W0 - 0.1 * g, rtol=1e-6)
+    else:
+        # Adam's first step moves each element by alpha (times sign(g)), whatever its size
+        assert model.enc.W.update_rule.t == 1
+        numpy.testing.assert_allclose(model.enc.W.array, W0 - 0.1 * numpy.sign(g), rtol=1e-4)
