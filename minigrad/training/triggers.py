@@ -5,11 +5,19 @@ becomes an :class:`IntervalTrigger` (see :func:`get_trigger`). Triggers with sta
 ``serialize``, so a resumed run fires exactly where the uninterrupted one would have.
 """
 
+import math
 import operator
 
 from minigrad import reporter
 
 _UNITS = ('iteration', 'epoch')
+
+
+def _periods(epoch_detail, period):
+    # how many whole periods fit in epoch_detail. Both are floats, and 0.3 // 0.1 is 2.0 (0.3
+    # is a hair below three tenths), so a fractional period would fire late or skip a point:
+    # the tolerance is far below the share of an epoch that one iteration can be
+    return math.floor(epoch_detail / period + 1e-9)
 
 
 def _check_unit(owner, unit):
@@ -53,8 +61,8 @@ class IntervalTrigger:
         updater = trainer.updater
         if self.unit == 'epoch':
             epoch_detail = updater.epoch_detail
-            fire = (self._previous_epoch_detail // self.period
-                    != epoch_detail // self.period)
+            fire = (_periods(self._previous_epoch_detail, self.period)
+                    != _periods(epoch_detail, self.period))
         else:
             iteration = updater.iteration
             fire = self._previous_iteration // self.period != iteration // self.period

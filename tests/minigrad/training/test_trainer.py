@@ -214,6 +214,26 @@ def test_interval_trigger_serialize_resumes_the_schedule():
     assert fresh.get_training_length() == (3, 'iteration')
 
 
+@pytest.mark.parametrize('period, per_epoch, expected', [
+    (0.2, 10, list(range(2, 41, 2))),
+    (0.1, 10, list(range(1, 41))),
+    (0.3, 10, [3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39]),
+    (0.5, 4, [2, 4, 6, 8, 10, 12, 14, 16]),
+])
+def test_interval_trigger_fractional_epochs(period, per_epoch, expected):
+    # every multiple of the period, once: in floating point 0.3 // 0.1 is 2.0, which made the
+    # trigger fire late or skip a multiple
+    trigger = triggers.IntervalTrigger(period, 'epoch')
+    fake = _Fake()
+    fake.per_epoch = per_epoch
+    fired = []
+    for i in range(1, 4 * per_epoch + 1):
+        fake.step()
+        if trigger(fake):
+            fired.append(i)
+    assert fired == expected
+
+
 def test_manual_schedule_trigger():
     trigger = triggers.ManualScheduleTrigger([2, 5], 'iteration')
     fake = _Fake()
