@@ -110,6 +110,10 @@ def _hook_name(hook):
     return name
 
 
+# the value an update rule gives for a state entry that a load must find (see UpdateRule.serialize)
+_REQUIRED = numpy.zeros(0, dtype=numpy.float32)
+
+
 def _is_deserializer(serializer):
     """True when ``serializer`` loads (a Chainer-style ``Deserializer``) rather than saves."""
     flag = getattr(serializer, 'is_deserializer', None)
@@ -272,8 +276,18 @@ class UpdateRule:
         probe = copy.copy(self)
         probe._state = {}
         probe.init_state(dummy)
+        keys = list(probe._state)
+        if hasattr(serializer, '__contains__'):
+            present = [key for key in keys if key in serializer]
+            if present and len(present) < len(keys):
+                # part of a state (saved by another optimizer: Adam's m and v for AMSGrad,
+                # which also needs vhat): ask for the rest as required, so that a strict load
+                # fails and names them; a non-strict one keeps no state
+                for key in keys:
+                    serializer(key, None if key in present else _REQUIRED)
+                return
         loaded = {}
-        for key in probe._state:
+        for key in keys:
             try:
                 value = serializer(key, None)
             except KeyError:

@@ -90,6 +90,9 @@ class Deserializer:
         """Load ``obj`` (calls ``obj.serialize(self)``)."""
         obj.serialize(self)
 
+    # a loader may also answer ``key in loader``: whether the source has an entry for ``key``
+    # (an optimizer's update rule uses it to load its state arrays all together or not at all)
+
 
 def _join(path, key):
     return path + key.lstrip('/')
@@ -346,16 +349,20 @@ class _Recorder(Deserializer):
     """The checking pass of :meth:`NpzDeserializer.load`: notes what the target asks for and
     returns every value unchanged, so the target is not modified."""
 
-    def __init__(self, requests, path):
+    def __init__(self, requests, path, file_keys):
         self.requests = requests
         self.path = path
+        self.file_keys = file_keys
 
     def __getitem__(self, key):
-        return _Recorder(self.requests, _child_path(self.path, key))
+        return _Recorder(self.requests, _child_path(self.path, key), self.file_keys)
 
     def __call__(self, key, value):
         self.requests[_join(self.path, key)] = value
         return value
+
+    def __contains__(self, key):
+        return _join(self.path, key) in self.file_keys
 
 
 class NpzDeserializer(Deserializer):
@@ -399,6 +406,9 @@ class NpzDeserializer(Deserializer):
         child._keys = self._keys
         return child
 
+    def __contains__(self, key):
+        return _join(self.path, key) in self._file_keys()
+
     def __call__(self, key, value):
         full = _join(self.path, key)
         if full not in self._file_keys():
@@ -430,7 +440,7 @@ class NpzDeserializer(Deserializer):
             raise TypeError('load: obj must have a serialize(serializer) method (a Link, an '
                             'Optimizer...), got %s' % type(obj).__name__)
         requests = {}
-        obj.serialize(_Recorder(requests, self.path))
+        obj.serialize(_Recorder(requests, self.path, self._file_keys()))
         under = sorted(k for k in self._file_keys() if k.startswith(self.path))
         arrays = {k: _read_entry(self.npz, k, self._source) for k in under}
 

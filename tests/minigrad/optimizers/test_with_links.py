@@ -85,6 +85,26 @@ def test_load_npz_before_first_update(tmp_path):
     assert all(p.update_rule.state is None for p in opt2.target.params())
 
 
+def test_strict_load_refuses_a_partial_optimizer_state(tmp_path):
+    # Adam saves m and v; AMSGrad also needs vhat. A strict load used to take t and drop the
+    # moments without a word, so the next step ran with t=4 and zero moments
+    rng = numpy.random.RandomState(1)
+    x, t = rng.randn(4, 2).astype(numpy.float32), numpy.array([0, 1, 1, 0], numpy.int32)
+    model = MLP()
+    opt = optimizers.Adam().setup(model)
+    for _ in range(3):
+        opt.update(_loss, model, x, t)
+    serializers.save_npz(tmp_path / 'adam.npz', opt)
+    opt2 = optimizers.Adam(amsgrad=True).setup(MLP())
+    with pytest.raises(serializers.SerializationError, match=r'missing from the file \(4\).*l1/W/vhat'):
+        serializers.load_npz(tmp_path / 'adam.npz', opt2)
+    assert opt2.t == 0
+    assert all(p.update_rule.t == 0 and p.update_rule.state is None
+               for p in opt2.target.params())
+    serializers.load_npz(tmp_path / 'adam.npz', opt2, strict=False)   # asked for: no state
+    assert all(p.update_rule.state is None for p in opt2.target.params())
+
+
 def test_mlp_with_adam_learns_xor():
     numpy.random.seed(0)
     model = MLP()
