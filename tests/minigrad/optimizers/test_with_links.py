@@ -96,7 +96,8 @@ def test_strict_load_refuses_a_partial_optimizer_state(tmp_path):
         opt.update(_loss, model, x, t)
     serializers.save_npz(tmp_path / 'adam.npz', opt)
     opt2 = optimizers.Adam(amsgrad=True).setup(MLP())
-    with pytest.raises(serializers.SerializationError, match=r'missing from the file \(4\).*l1/W/vhat'):
+    missing = r'missing from the file \(4\).*l1/W/vhat'
+    with pytest.raises(serializers.SerializationError, match=missing):
         serializers.load_npz(tmp_path / 'adam.npz', opt2)
     assert opt2.t == 0
     assert all(p.update_rule.t == 0 and p.update_rule.state is None
