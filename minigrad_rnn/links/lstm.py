@@ -24,6 +24,39 @@ from minigrad_rnn.functions.lstm_step import lstm_step
 from minigrad_rnn.links._state import _serialize_states, _split_states
 
 
+class _GateBlocks(initializers.Initializer):
+    """Fills the four gate blocks of a (4N, K) weight one after another, as Chainer's LSTM does
+    (so that, for instance, an orthogonal initializer makes each gate's N rows orthogonal)."""
+
+    def __init__(self, initializer):
+        super().__init__(getattr(initializer, 'dtype', None))
+        self.initializer = initializer
+
+    def __call__(self, array):
+        self._check_dtype(array)
+        n = array.shape[0] // 4
+        for k in range(4):
+            self.initializer(array[k * n:(k + 1) * n])
+
+
+class _GateBias(initializers.Initializer):
+    """Chainer's LSTM bias (4N,), read as (N, 4) for gates a, i, f, o of each unit:
+    ``bias`` fills the a, i and o columns and ``forget_bias`` the f column."""
+
+    def __init__(self, bias, forget_bias):
+        super().__init__()
+        self.bias = bias
+        self.forget_bias = forget_bias
+
+    def __call__(self, array):
+        self._check_dtype(array)
+        b = array.reshape(-1, 4)
+        for k in range(4):
+            column = b[:, k].copy()         # an initializer may need a contiguous array
+            (self.forget_bias if k == 2 else self.bias)(column)
+            b[:, k] = column
+
+
 class LSTM(minigrad.Chain):
     """Fully-connected LSTM layer holding its state ``c`` and ``h`` between calls.
 
@@ -56,30 +89,18 @@ class LSTM(minigrad.Chain):
         self.upward_init = upward_init
         self.bias_init = 0 if bias_init is None else bias_init
         self.forget_bias_init = forget_bias_init
+        # the children's own initializers do Chainer's per-gate initialization, so that
+        # copy('init') and a lazy in_size draw the weights the same way as this constructor
         with self.init_scope():
-            self.upward = L.Linear(in_size, 4 * out_size, initialW=0)
-            self.lateral = L.Linear(out_size, 4 * out_size, initialW=0, nobias=True)
-        if in_size is not None:
-            self._initialize_params()
+            self.upward = L.Linear(
+                in_size, 4 * out_size,
+                initialW=_GateBlocks(initializers.get_initializer(upward_init)),
+                initial_bias=_GateBias(initializers.get_initializer(self.bias_init),
+                                       initializers.get_initializer(forget_bias_init)))
+            self.lateral = L.Linear(
+                out_size, 4 * out_size,
+                initialW=_GateBlocks(initializers.get_initializer(lateral_init)), nobias=True)
         self.reset_state()
-
-    def _initialize_params(self):
-        N = self.state_size
-        lateral_init = initializers.get_initializer(self.lateral_init)
-        upward_init = initializers.get_initializer(self.upward_init)
-        for k in range(4):
-            lateral_init(self.lateral.W.array[k * N:(k + 1) * N])
-            upward_init(self.upward.W.array[k * N:(k + 1) * N])
-        b = self.upward.b.array.reshape(N, 4)          # gates a, i, f, o of each unit
-        bias_init = initializers.get_initializer(self.bias_init)
-        forget_init = initializers.get_initializer(self.forget_bias_init)
-        for k in (0, 1, 3):
-            column = b[:, k].copy()
-            bias_init(column)
-            b[:, k] = column
-        column = b[:, 2].copy()
-        forget_init(column)
-        b[:, 2] = column
 
     @property
     def printable_specs(self):
@@ -111,7 +132,6 @@ class LSTM(minigrad.Chain):
         """One step: x (B, I) -> h (B, N); B may shrink but not grow between calls."""
         if self.upward.W.array is None:
             self.upward(x)                              # creates W from x's shape
-            self._initialize_params()
         B = x.shape[0]
         h = h_rest = None
         if self.h is not None:

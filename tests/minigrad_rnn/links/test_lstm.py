@@ -64,6 +64,27 @@ def test_initial_biases_forget_one_others_zero_and_lazy_in_size():
     numpy.testing.assert_array_equal(b[:, [0, 1, 3]], 0.25)
 
 
+@pytest.mark.parametrize('make', [lambda link: link.copy('init'),
+                                  lambda link: minigrad.links.Sequential(link).repeat(2)[1]])
+def test_copy_init_draws_like_the_constructor(make):
+    # the gate-wise initialization lives in the children's initializers, so a re-initialised
+    # copy gets it too (it used to get all-zero weights and biases)
+    from minigrad import initializers
+    numpy.random.seed(0)
+    link = LSTM(6, 3, upward_init=initializers.Orthogonal(1.0),
+                lateral_init=initializers.Orthogonal(1.0))
+    for fresh in (link, make(link)):
+        for W in (fresh.upward.W.array, fresh.lateral.W.array):
+            for k in range(4):                   # each gate's 3 rows are orthonormal
+                block = W[3 * k:3 * (k + 1)].astype(numpy.float64)
+                numpy.testing.assert_allclose(block @ block.T, numpy.eye(3), atol=1e-5)
+        b = fresh.upward.b.array.reshape(3, 4)
+        numpy.testing.assert_array_equal(b[:, 2], 1)
+        numpy.testing.assert_array_equal(b[:, [0, 1, 3]], 0)
+    copy = make(link)
+    assert not numpy.array_equal(copy.upward.W.array, link.upward.W.array)   # re-drawn
+
+
 def test_gradients_through_three_steps():
     numpy.random.seed(1)
     link = _to_float64(LSTM(2, 3))
