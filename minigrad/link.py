@@ -338,35 +338,49 @@ class Link:
 
     def copyparams(self, link, copy_persistent=True):
         """Copy the parameter arrays (and persistent values) of ``link``, a link of the same
-        structure, into this one in place (across devices if needed)."""
+        structure, into this one in place (across devices if needed).
+
+        Everything is checked before anything is copied: a missing link, parameter or
+        persistent value, or a parameter of another shape, raises ValueError and leaves this
+        link as it was.
+        """
         src_links = dict(link.namedlinks())
+        params, persistents = [], []
         for path, dst in self.namedlinks():
             src = src_links.get(path)
             if src is None:
                 raise ValueError('copyparams: %s has no link %s' % (type(link).__name__, path))
+            where = path.rstrip('/')
             sd = src.__dict__
             dd = dst.__dict__
             for name in dst._params:
                 if name not in src._params:
                     raise ValueError('copyparams: %s has no parameter %s/%s'
-                                     % (type(link).__name__, path.rstrip('/'), name))
+                                     % (type(link).__name__, where, name))
                 s = sd[name]._data
                 p = dd[name]
                 if s is None:
                     continue
-                if p._data is None:
-                    p.initialize(s.shape, xp=dst.xp)
-                backend.copyto(p._data, s)
+                if p._data is not None and p._data.shape != s.shape:
+                    raise ValueError('copyparams: parameter %s/%s has shape %s here and %s in %s'
+                                     % (where, name, p._data.shape, s.shape,
+                                        type(link).__name__))
+                params.append((dst, p, s))
             if copy_persistent:
                 for name in dst._persistent:
                     if name not in src._persistent:
                         raise ValueError('copyparams: %s has no persistent value %s/%s'
-                                         % (type(link).__name__, path.rstrip('/'), name))
-                    v = sd[name]
-                    if _is_array(dd[name]) and _is_array(v):
-                        backend.copyto(dd[name], v)
-                    else:
-                        dd[name] = copy_module.deepcopy(v)
+                                         % (type(link).__name__, where, name))
+                    persistents.append((dd, name, sd[name]))
+        for dst, p, s in params:
+            if p._data is None:
+                p.initialize(s.shape, xp=dst.xp)
+            backend.copyto(p._data, s)
+        for dd, name, v in persistents:
+            if _is_array(dd[name]) and _is_array(v):
+                backend.copyto(dd[name], v)
+            else:
+                dd[name] = copy_module.deepcopy(v)
 
     # ---- devices ----------------------------------------------------------------------
     @property

@@ -261,6 +261,9 @@ def save_npz(file, obj, compression=True):
         return
     path = os.fsdecode(os.fspath(file))
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError('save_npz: cannot write %r: the folder %r does not exist'
+                                % (path, folder))
     mode = _new_file_mode(path)
     tmp = tempfile.NamedTemporaryFile(
         dir=folder, prefix='.%s.' % os.path.basename(path), suffix='.tmp', delete=False)

@@ -14,6 +14,8 @@ per layer and direction 2 matrices ``w0`` (on the input) and ``w1`` (on the stat
 ``b0``, ``b1``, so that ``h_t = act(w0 x_t + b0 + w1 h_t-1 + b1)``.
 """
 
+import numbers
+
 import numpy
 
 import minigrad
@@ -60,6 +62,11 @@ class NStepRNNBase(minigrad.ChainList):
                              % (self._name, n_layers))
         if not 0 <= dropout < 1:
             raise ValueError('%s: dropout must be in [0, 1), got %r' % (self._name, dropout))
+        for name, size in (('in_size', in_size), ('out_size', out_size)):
+            if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+                raise TypeError('%s: %s must be a positive int (the weights are made at once; '
+                                'there is no lazy size as in LSTM), got %r'
+                                % (self._name, name, size))
         if initial_bias is None:
             initial_bias = 0
         n_dir = 2 if self.use_bi_direction else 1

@@ -279,6 +279,17 @@ def test_copyparams():
         b.copyparams(other)
 
 
+def test_copyparams_checks_every_shape_before_copying():
+    src = minigrad.ChainList(L.Linear(3, 2), L.Linear(3, 2))
+    dst = minigrad.ChainList(L.Linear(3, 2), L.Linear(4, 2))
+    before = [p.array.copy() for p in dst.params()]
+    with pytest.raises(ValueError, match=r'copyparams: parameter /1/W has shape \(2, 4\) here '
+                                         r'and \(2, 3\) in ChainList'):
+        dst.copyparams(src)
+    for p, old in zip(dst.params(), before):           # the first child was not copied either
+        numpy.testing.assert_array_equal(p.array, old)
+
+
 # ---- counting and printing ---------------------------------------------------------------
 
 def test_count_params():

@@ -517,6 +517,14 @@ def test_failing_replace_leaves_no_temp_file(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
+def test_save_into_a_missing_folder_names_the_path(tmp_path):
+    path = tmp_path / 'nodir' / 'model.npz'
+    with pytest.raises(FileNotFoundError, match=r"save_npz: cannot write .*model\.npz.*the "
+                                                r"folder .*nodir' does not exist"):
+        save_npz(path, Leaf(1))
+    assert os.listdir(tmp_path) == []
+
+
 def test_crash_into_new_path_leaves_nothing(tmp_path, monkeypatch):
     def crash(file, *args, **kwds):
         raise OSError('no space left')

@@ -147,3 +147,7 @@ def test_errors():
         rnn(numpy.zeros((2, 1, 4), numpy.float32), None, [numpy.ones((2, 3), numpy.float32)])
     with pytest.raises(ValueError, match='dropout'):
         NStepLSTM(1, 3, 4, 1.5)
+    with pytest.raises(TypeError, match='NStepLSTM: in_size must be a positive int.*got None'):
+        NStepLSTM(1, None, 4, 0.0)
+    with pytest.raises(TypeError, match='NStepLSTM: out_size must be a positive int.*got 0'):
+        NStepLSTM(1, 3, 0, 0.0)
