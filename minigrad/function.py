@@ -201,6 +201,11 @@ class Function:
         requires_grad = False
         for x in inputs:
             if isinstance(x, Variable):
+                if x._data is None:
+                    raise TypeError(
+                        '%s: input %d is a Variable without data (an uninitialized Parameter '
+                        'of a lazy link: run the link once or call initialize(shape) first)'
+                        % (self.label, len(in_data)))
                 in_data.append(x._data)
                 if x._requires_grad:
                     requires_grad = True
@@ -373,9 +378,12 @@ def _binary_operator(function_class, array_op, retained, general):
         else:
             return general(lhs, rhs)
         a = lhs._data
-        dtype = a.dtype
-        shape = a.shape         # one tuple for both new nodes: one object less
-        if b.dtype is not dtype or dtype.kind != 'f' or b.shape != shape:
+        try:
+            dtype = a.dtype
+            shape = a.shape     # one tuple for both new nodes: one object less
+            if b.dtype is not dtype or dtype.kind != 'f' or b.shape != shape:
+                return general(lhs, rhs)
+        except AttributeError:  # a Variable without data: apply says so
             return general(lhs, rhs)
         if conf._threads_off_defaults:
             cfg = config

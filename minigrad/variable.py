@@ -389,6 +389,9 @@ def _debug_check_grad(func, i, x, gx):
     if gx.shape != x.shape:
         raise ValueError('%s.backward returned a gradient of shape %s for input %d, whose shape '
                          'is %s' % (type(func).__name__, gx.shape, i, x.shape))
+    if x.dtype is not None and gx.dtype != x.dtype:
+        raise ValueError('%s.backward returned a gradient of dtype %s for input %d, whose dtype '
+                         'is %s' % (type(func).__name__, gx.dtype, i, x.dtype))
     if not xp.isfinite(gx).all():
         raise FloatingPointError(
             'debug: %s backward produced NaN/Inf in the gradient of input %d (%s)%s'
@@ -714,12 +717,18 @@ def grad(outputs, inputs, grad_outputs=None, enable_double_backprop=False,
         raise ValueError('grad: got %d outputs but %d grad_outputs'
                          % (len(outputs), len(grad_outputs)))
     starts = []
-    for y, gy in zip(outputs, grad_outputs):
+    for i, (y, gy) in enumerate(zip(outputs, grad_outputs)):
         if gy is None:
             if y.size != 1:
                 raise ValueError('grad: output of shape %s needs a grad_output (only '
                                  'one-element outputs start from 1)' % (y.shape,))
             gy = backend.get_array_module(y.array).ones_like(y.array)
+        g = gy._data if isinstance(gy, Variable) else gy
+        if not _is_array(g) or g.shape != y.shape or g.dtype != y.dtype:
+            raise ValueError('grad: grad_outputs[%d] must be an array (or Variable) of the '
+                             "output's shape and dtype, %s %s; got %s" % (
+                                 i, y.shape, y.dtype, '%s %s' % (g.shape, g.dtype)
+                                 if _is_array(g) else type(g).__name__))
         if not isinstance(gy, Variable):
             gy = Variable(gy, requires_grad=False)
         starts.append((y.node, gy))

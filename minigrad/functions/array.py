@@ -14,10 +14,21 @@ from minigrad import backend, function, type_check
 from minigrad.variable import Variable
 
 
-def _normalize_shape(shape):
-    if isinstance(shape, (int, numpy.integer)):
+def _is_int(s):
+    return isinstance(s, (int, numpy.integer)) and not isinstance(s, bool)
+
+
+def _normalize_shape(name, shape):
+    """``shape`` as a tuple of Python ints; TypeError (naming ``name``) for anything else."""
+    if _is_int(shape):
         return (int(shape),)
-    return tuple(int(s) for s in shape)
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or not all(_is_int(s) for s in dims):
+        raise TypeError('%s: shape must be an int or a tuple of ints, got %r' % (name, shape))
+    return tuple([int(s) for s in dims])
 
 
 class Reshape(function.Function):
@@ -57,7 +68,7 @@ def reshape(x, shape):
         >>> F.reshape(numpy.arange(6.), (2, -1)).shape
         (2, 3)
     """
-    shape = _normalize_shape(shape)
+    shape = _normalize_shape('reshape', shape)
     if isinstance(x, Variable) and x.shape == shape:
         return x
     return Reshape(shape).apply((x,))[0]
@@ -137,7 +148,7 @@ def broadcast_to(x, shape):
         variable([[1., 2.],
                   [1., 2.]], shape=(2, 2), dtype=float64)
     """
-    shape = _normalize_shape(shape)
+    shape = _normalize_shape('broadcast_to', shape)
     if isinstance(x, Variable) and x.shape == shape:
         return x
     return BroadcastTo(shape).apply((x,))[0]
@@ -186,7 +197,7 @@ def sum_to(x, shape):
         >>> F.sum_to(numpy.ones((2, 3)), (1, 3))
         variable([[2., 2., 2.]], shape=(1, 3), dtype=float64)
     """
-    shape = _normalize_shape(shape)
+    shape = _normalize_shape('sum_to', shape)
     if isinstance(x, Variable) and x.shape == shape:
         return x
     return SumTo(shape).apply((x,))[0]

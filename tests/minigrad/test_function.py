@@ -411,6 +411,22 @@ def test_debug_backward_wrong_shape():
             F.sum(y).backward()
 
 
+def test_debug_backward_wrong_dtype():
+    class BadDtype(minigrad.Function):
+        def forward(self, inputs):
+            return inputs[0] * 1,
+
+        def backward(self, indexes, grad_outputs):
+            return minigrad.Variable(numpy.ones(2, numpy.float32)),
+
+    with minigrad.using_config('debug', True):
+        y = BadDtype()(_var([1.0, 2.0]))
+        with pytest.raises(ValueError, match=r'BadDtype\.backward returned a gradient of '
+                                             r'dtype float32 for input 0, whose dtype is '
+                                             r'float64'):
+            F.sum(y).backward()
+
+
 def test_without_debug_backward_nan_passes_silently():
     a = _var([1.0, 2.0])
     b = _var([3.0, 4.0])
@@ -433,3 +449,16 @@ def test_applying_one_function_object_twice_is_refused():
     f.apply((x,))
     with pytest.raises(RuntimeError, match='applied twice'):
         f.apply((x,))
+
+
+@pytest.mark.parametrize('call', [
+    lambda: F.exp(minigrad.Parameter()),
+    lambda: minigrad.Variable() * 2.0,
+    lambda: minigrad.Variable(numpy.ones(2)) * minigrad.Variable(),
+    lambda: minigrad.Variable() + minigrad.Variable(numpy.ones(2)),
+])
+def test_a_variable_without_data_names_the_function_and_input(call):
+    # it used to fail inside the type check with "'NoneType' object has no attribute 'dtype'"
+    with pytest.raises(TypeError, match=r'(exp|mul|add): input [01] is a Variable without data '
+                                        r'\(an uninitialized Parameter'):
+        call()

@@ -668,6 +668,11 @@ def test_grad_with_grad_outputs():
         minigrad.grad([y], [x])
     with pytest.raises(ValueError, match='got 1 outputs but 2 grad_outputs'):
         minigrad.grad([y], [x], [numpy.ones(2), numpy.ones(2)])
+    # a grad_output of another shape or dtype used to give a gradient of that shape or dtype
+    with pytest.raises(ValueError, match=r'grad_outputs\[0\] .* \(2,\) float64; got \(1,\)'):
+        minigrad.grad([y], [x], [numpy.ones(1)])
+    with pytest.raises(ValueError, match=r'grad_outputs\[0\] .*; got \(2,\) float32'):
+        minigrad.grad([y], [x], [numpy.ones(2, numpy.float32)])
 
 
 def test_grad_of_outputs_that_depend_on_each_other():

@@ -735,3 +735,13 @@ def test_where_errors():
         F.where(x > 0, 1.0, 0.0)
     with pytest.raises(TypeError, match=r'where: condition must be a bool array, got list'):
         F.where([True, False], uniform((2,)), uniform((2,)))
+
+
+@pytest.mark.parametrize('func, name', [(F.reshape, 'reshape'), (F.broadcast_to, 'broadcast_to'),
+                                        (F.sum_to, 'sum_to')])
+@pytest.mark.parametrize('shape', [(2.7, 3), (2, 3.0), (True, 6), 'ab', None])
+def test_shape_must_be_ints(func, name, shape):
+    # float sizes were truncated with int() (2.7 -> 2); NumPy refuses them
+    x = minigrad.Variable(numpy.ones((2, 3)))
+    with pytest.raises(TypeError, match='%s: shape must be an int or a tuple of ints' % name):
+        func(x, shape)
