@@ -211,6 +211,8 @@ class Function:
                     requires_grad = True
             elif type(x) is numpy.ndarray or backend._is_cupy_array(x):
                 in_data.append(x)          # a constant: it gets a node only if one is needed
+            elif isinstance(x, numpy.ndarray):
+                in_data.append(numpy.asarray(x))   # a subclass (numpy.memmap): a plain view
             else:
                 raise TypeError('%s: inputs must be Variables or numpy/cupy arrays, got %s'
                                 % (self.label, type(x).__name__))

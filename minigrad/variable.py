@@ -100,7 +100,9 @@ class Variable:
 
     def __init__(self, data=None, name=None, requires_grad=True):
         if data is not None and not _is_array(data):
-            if isinstance(data, numpy.generic):
+            if isinstance(data, (numpy.generic, numpy.ndarray)):
+                # a NumPy scalar, or an ndarray subclass (numpy.memmap, numpy.matrix): its
+                # plain array (a view, no copy), so that arithmetic keeps NumPy's meaning
                 data = numpy.asarray(data)
             else:
                 raise TypeError(

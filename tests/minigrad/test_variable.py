@@ -1061,3 +1061,21 @@ def test_to_cpu_moves_everything(xp):
     assert type(x.array) is numpy.ndarray and type(x.grad) is numpy.ndarray
     numpy.testing.assert_array_equal(x.grad, [0.0, 2.0, 4.0])
     numpy.testing.assert_array_equal(backend.to_cpu(x.node.data), [0.0, 1.0, 2.0])
+
+
+def test_ndarray_subclasses_are_taken_as_plain_arrays(tmp_path):
+    # numpy.load(..., mmap_mode='r') gives a numpy.memmap; it used to be refused as "not a
+    # numpy array"; a numpy.matrix must not bring its matrix product to `*`
+    numpy.save(tmp_path / 'a.npy', numpy.arange(3.0))
+    m = numpy.load(tmp_path / 'a.npy', mmap_mode='r')
+    assert type(minigrad.Variable(m).array) is numpy.ndarray
+    x = _var([1.0, 1.0, 1.0])
+    for y in (x * m, m * x, F.exp(m) * x):
+        assert type(y.array) is numpy.ndarray
+    y = F.sum(x * m + F.exp(m))
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [0.0, 1.0, 2.0])
+    with pytest.warns(PendingDeprecationWarning):        # NumPy's, for making a matrix
+        mat = numpy.matrix([[1.0, 2.0], [3.0, 4.0]])
+    a = minigrad.Variable(mat)
+    numpy.testing.assert_array_equal((a * a).array, [[1.0, 4.0], [9.0, 16.0]])   # elementwise
