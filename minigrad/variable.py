@@ -236,9 +236,17 @@ class Variable:
 
     @requires_grad.setter
     def requires_grad(self, flag):
-        self._requires_grad = bool(flag)
-        if self._node is not None:
-            self._node.requires_grad = self._requires_grad
+        flag = bool(flag)
+        node = self._node
+        if node is not None and flag != self._requires_grad:
+            if node.creator is None:
+                # a leaf: graphs recorded so far keep its old node and flag (the Functions kept
+                # only what the old flag needed for backward); later ones get a new node, as
+                # in PyTorch
+                self._node = None
+            else:
+                node.requires_grad = flag
+        self._requires_grad = flag
 
     @property
     def name(self):

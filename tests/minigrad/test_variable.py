@@ -1079,3 +1079,22 @@ def test_ndarray_subclasses_are_taken_as_plain_arrays(tmp_path):
         mat = numpy.matrix([[1.0, 2.0], [3.0, 4.0]])
     a = minigrad.Variable(mat)
     numpy.testing.assert_array_equal((a * a).array, [[1.0, 4.0], [9.0, 16.0]])   # elementwise
+
+
+@pytest.mark.parametrize('op, da', [
+    (lambda a, w: a * w, lambda a, w: w),
+    (lambda a, w: a / w, lambda a, w: 1 / w),
+    (lambda a, w: F.exp(a) * w, lambda a, w: numpy.exp(a) * w),
+])
+def test_requires_grad_switched_on_after_forward_applies_to_later_graphs(op, da):
+    # the graph already recorded keeps the old flag (its Functions kept only what that flag
+    # needed: Mul did not keep w for a), as in PyTorch; it used to crash in Mul.backward
+    a_data, w_data = numpy.array([1.0, 2.0]), numpy.array([3.0, 4.0])
+    a = minigrad.Variable(a_data, requires_grad=False)
+    w = minigrad.Variable(w_data)
+    y = F.sum(op(a, w))
+    a.requires_grad = True
+    y.backward()
+    assert a.grad is None and w.grad is not None
+    F.sum(op(a, w)).backward()                      # a graph recorded after the switch
+    numpy.testing.assert_allclose(a.grad, da(a_data, w_data), rtol=1e-12)
