@@ -26,7 +26,7 @@ def _is_scalar(x):
         return True
     if t is Variable or t is numpy.ndarray:
         return False
-    return isinstance(x, _SCALAR_TYPES) and t is not bool
+    return isinstance(x, _SCALAR_TYPES)     # bools too, as in NumPy and PyTorch (True is 1)
 
 
 def _check_binary(func, inputs):

@@ -172,6 +172,7 @@ OPERATORS = [
 
 SCALARS = [
     1.5, 2, numpy.float64(1.5), numpy.float32(1.5), numpy.float16(1.5), numpy.int64(2),
+    True, numpy.bool_(True),        # 1, as in NumPy and PyTorch (Python's bool was refused)
 ]
 
 
