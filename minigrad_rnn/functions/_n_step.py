@@ -1,5 +1,7 @@
 """Helpers of the NStep functions (LSTM, RNN, GRU): step offsets and the argument checks."""
 
+import numbers
+
 import numpy
 
 from minigrad import type_check
@@ -16,7 +18,7 @@ def _check_arguments(name, n_layers, n_dir, n_weights, states, ws, bs, xs):
     second half the hidden state (2 for the plain RNN, 6 for the GRU, 8 for the LSTM).
     ``states`` lists ``(name, array or None)``: ``hx``, and ``cx`` for the LSTM.
     """
-    if not isinstance(n_layers, int) or n_layers < 1:
+    if isinstance(n_layers, bool) or not isinstance(n_layers, numbers.Integral) or n_layers < 1:
         raise ValueError('%s: n_layers must be a positive int, got %r' % (name, n_layers))
     if len(xs) == 0:
         raise ValueError('%s: xs is empty; it must hold at least one time step' % name)

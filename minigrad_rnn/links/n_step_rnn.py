@@ -57,7 +57,8 @@ class NStepRNNBase(minigrad.ChainList):
     _state_names = ('hx',)
 
     def __init__(self, n_layers, in_size, out_size, dropout, initialW=None, initial_bias=None):
-        if not isinstance(n_layers, int) or n_layers < 1:
+        if (isinstance(n_layers, bool) or not isinstance(n_layers, numbers.Integral)
+                or n_layers < 1):
             raise ValueError('%s: n_layers must be a positive int, got %r'
                              % (self._name, n_layers))
         if not 0 <= dropout < 1:

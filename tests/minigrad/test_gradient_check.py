@@ -164,6 +164,31 @@ def test_check_backward_report_on_wrong_function():
     assert 'numeric:' in msg and 'backprop:' in msg
 
 
+class Scaled(minigrad.Function):
+    """y = x whose backward claims the slope ``factor``."""
+
+    def __init__(self, factor):
+        self.factor = factor
+
+    def forward(self, inputs):
+        return inputs[0] * 1.0,
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * self.factor,
+
+
+@pytest.mark.parametrize('factor', [0.5, 1.5])
+def test_check_backward_tolerance_is_relative_to_the_numeric_gradient(factor):
+    # |backprop - numeric| = 0.5 > 0.4 * |numeric| both ways; the tolerance used to scale with
+    # the backprop value, so the 1.5x gradient passed
+    x = numpy.array([1.0])
+    with pytest.raises(AssertionError, match='is wrong'):
+        gradient_check.check_backward(lambda v: Scaled(factor)(v), x, numpy.ones(1),
+                                      atol=0, rtol=0.4)
+    gradient_check.check_backward(lambda v: Scaled(factor)(v), x, numpy.ones(1),
+                                  atol=0, rtol=0.6)
+
+
 def test_check_backward_report_names_the_wrong_input():
     x = numpy.array([1.0, 2.0])
     w = numpy.array([0.5, -1.5])

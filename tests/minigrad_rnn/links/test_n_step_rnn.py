@@ -186,3 +186,9 @@ def test_errors_name_the_link_the_argument_and_the_shapes():
         NStepRNNReLU(1, 3, 4, 1.5)
     with pytest.raises(ValueError, match='NStepBiRNNTanh: n_layers must be a positive int'):
         NStepBiRNNTanh(0, 3, 4, 0.0)
+    with pytest.raises(ValueError, match='NStepBiRNNTanh: n_layers must be a positive int'):
+        NStepBiRNNTanh(True, 3, 4, 0.0)
+    # sizes read from a file or a config are often NumPy ints: the link and the function take them
+    rnn = NStepRNNReLU(numpy.int64(2), numpy.int64(3), numpy.int64(4), 0.0)
+    hy, ys = rnn(None, [numpy.ones((2, 3), numpy.float32)])
+    assert hy.shape == (2, 1, 4) and ys[0].shape == (2, 4)
