@@ -9,6 +9,7 @@ NumPy; CuPy, graphviz and matplotlib are imported where they are used.
 from minigrad import (  # noqa: F401 (modules made reachable as minigrad.links etc.)
     backend,
     configuration,
+    datasets,
     function_hooks,
     functions,
     gradient_check,
