@@ -38,6 +38,7 @@ Example:
 
 import collections
 import math
+import os
 
 import numpy
 
@@ -143,7 +144,7 @@ class ComputationalGraph:
         lines.append('}')
         return '\n'.join(lines) + '\n'
 
-    def render(self, path, format='svg'):
+    def render(self, path, format=None):
         """Draw the graph into the file ``path`` with Graphviz's ``dot`` program.
 
         Needs the ``graphviz`` Python package (``pip install "minigrad[viz]"``) and the ``dot``
@@ -151,14 +152,25 @@ class ComputationalGraph:
 
         Args:
             path (str or os.PathLike): the file to write (written as given, no suffix added).
-            format (str): ``'svg'``, ``'png'`` or ``'pdf'``.
+            format (str): ``'svg'``, ``'png'`` or ``'pdf'``; None takes it from the suffix of
+                ``path`` (``.png`` gives PNG), or SVG for any other suffix. A format that
+                contradicts the suffix (``render('g.png', 'svg')``) is an error.
 
         Returns:
             The path written.
         """
+        suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip('.')
+        if suffix not in _RENDER_FORMATS:
+            suffix = None
+        if format is None:
+            format = suffix or 'svg'
         if format not in _RENDER_FORMATS:
             raise ValueError('ComputationalGraph.render: format must be one of %s, got %r'
                              % (', '.join(_RENDER_FORMATS), format))
+        if suffix is not None and format != suffix:
+            raise ValueError('ComputationalGraph.render: format %r does not match the file '
+                             'name %r; leave format out to take it from the suffix'
+                             % (format, os.fspath(path)))
         try:
             import graphviz
         except ImportError as e:

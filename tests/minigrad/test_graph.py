@@ -204,6 +204,23 @@ def test_render_with_dot(tmp_path, fmt, magic):
         assert '>mul<' in text and '>add<' in text and '(2, 3) float32' in text
 
 
+def test_render_takes_the_format_from_the_suffix(tmp_path):
+    # render('graph.png') used to write SVG bytes into the .png file
+    pytest.importorskip('graphviz', reason='graphviz package missing (pip install graphviz)')
+    g = build_computational_graph(_affine(numpy)[-1])
+    try:
+        g.render(tmp_path / 'probe.svg')
+    except RuntimeError:
+        pytest.skip('the Graphviz dot program is not installed')
+    for name, magic in (('g.png', b'\x89PNG'), ('g.PDF', b'%PDF'), ('g.svg', b'<svg'),
+                        ('g.dot', b'<svg')):          # another suffix: SVG
+        g.render(tmp_path / name)
+        assert magic in (tmp_path / name).read_bytes()[:400], name
+    with pytest.raises(ValueError, match="format 'svg' does not match the file name"):
+        g.render(tmp_path / 'h.png', format='svg')
+    assert not (tmp_path / 'h.png').exists()
+
+
 def test_render_without_graphviz_package_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, 'graphviz', None)       # import graphviz now fails
     g = build_computational_graph(minigrad.Variable(numpy.ones(2)) * 2.0)
