@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -71,3 +72,43 @@ def test_streams_pair_every_word_with_its_successor():
         assert x.shape == t.shape == ((length - 1) // 4, 4)
         numpy.testing.assert_array_equal(t, x + 1)
         assert len(numpy.unique(x)) == x.size
+
+
+def test_resume_takes_the_runs_own_settings(tmp_path):
+    # only --resume (and --epochs to extend): the model was the tiny preset with 50 units; the
+    # default small preset's shapes made load_npz fail before
+    out, _ = _run(tmp_path, '--units', '50', '--epochs', '1')
+    proc = subprocess.run([sys.executable, SCRIPT, '--data', PTB, '--out', str(out),
+                           '--resume', str(out / 'checkpoint'), '--epochs', '2'],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert 'resumed from' in proc.stdout
+    assert "preset tiny: {'model': 'srn'" in proc.stdout and "'units': 50" in proc.stdout
+    log = [json.loads(line) for line in (out / 'log').read_text().splitlines()]
+    assert [e['epoch'] for e in log] == [1, 2]
+
+
+def test_generate_finds_the_data_the_model_was_trained_on(tmp_path):
+    out, _ = _run(tmp_path, '--epochs', '1')
+    assert json.loads((out / 'results.json').read_text())['data'] == os.path.abspath(PTB)
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, 'examples', 'ptb', 'generate.py'), '--model-dir',
+         str(out), '--start', 'the', '--length', '3'], capture_output=True, text=True,
+        timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith('the ')
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--bproplen', '0'], 'argument --bproplen: must be a positive integer, got 0'),
+    (['--dropout', '1.5'], r'argument --dropout: must be in \[0, 1\), got 1.5'),
+    (['--max-words', '5'], '--max-words 5 is too few'),
+    (['--resume', 'nothere'], '--resume nothere: cannot read nothere.json'),
+])
+def test_bad_options_are_refused_with_a_message(tmp_path, args, message):
+    proc = subprocess.run([sys.executable, SCRIPT, '--test', '--data', PTB, '--out',
+                           str(tmp_path / 'out')] + args, capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert re.search(message, proc.stderr), proc.stderr
+    assert 'Traceback' not in proc.stderr

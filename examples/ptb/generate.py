@@ -21,7 +21,7 @@ import minigrad.functions as F
 from minigrad import datasets, serializers
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train_ptb import RNNLM  # noqa: E402
+from train_ptb import RNNLM, _positive_int  # noqa: E402
 
 
 def load_model(model_dir):
@@ -73,15 +73,24 @@ def main(argv=None):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--model-dir', default='result/ptb',
                         help='folder with model.npz and results.json from train_ptb.py')
-    parser.add_argument('--data', default=None, help='folder with the PTB files')
+    parser.add_argument('--data', default=None,
+                        help='folder with the PTB files (default: the one the model was '
+                             'trained on, as results.json records it)')
     parser.add_argument('--start', default='the', help='start words, space separated')
-    parser.add_argument('--length', type=int, default=30, help='words to draw')
+    parser.add_argument('--length', type=_positive_int, default=30, help='words to draw')
     parser.add_argument('--temperature', type=float, default=1.0, help='sampling temperature')
     parser.add_argument('--nearest', default='', help='comma-separated words to query')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     args = parser.parse_args(argv)
     if args.temperature <= 0:
         parser.error('--temperature must be positive')
+    results_path = os.path.join(args.model_dir, 'results.json')
+    if not os.path.exists(results_path):
+        parser.error('--model-dir %s has no results.json: give the --out folder of a finished '
+                     'train_ptb.py run' % args.model_dir)
+    if args.data is None:
+        with open(results_path) as f:
+            args.data = json.load(f).get('data')
     vocab = datasets.get_ptb_words_vocabulary(args.data)
     model = load_model(args.model_dir)
     rng = numpy.random.RandomState(args.seed)

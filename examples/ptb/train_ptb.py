@@ -23,7 +23,7 @@ Speed: the output layer is computed once per window on the stacked hidden states
 
 Commands:
     python examples/ptb/train_ptb.py --preset small --data ../shared/data/ptb
-    python examples/ptb/train_ptb.py --preset small --resume result/ptb/checkpoint.npz
+    python examples/ptb/train_ptb.py --resume result/ptb/checkpoint   # the run's own settings
     python examples/ptb/train_ptb.py --test          # a few seconds
 Results and timings measured on the 2-core development machine are in examples/ptb/README.md.
 """
@@ -185,6 +185,27 @@ def _plot(log, path):
     return True
 
 
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError('must be a positive integer, got %s' % text)
+    return value
+
+
+def _positive_float(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError('must be positive, got %s' % text)
+    return value
+
+
+def _ratio(text):
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError('must be in [0, 1), got %s' % text)
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description='Penn Treebank word-level language model with truncated BPTT.',
@@ -193,19 +214,22 @@ def main(argv=None):
                         help='hyperparameter set; the options below override it')
     parser.add_argument('--model', choices=['lstm', 'peephole', 'nstep', 'scrn', 'srn', 'gru'],
                         help='recurrent layer type (preset: lstm, srn for tiny)')
-    parser.add_argument('--layers', type=int, help='number of recurrent layers')
-    parser.add_argument('--units', type=int, help='units per layer (and embedding size)')
-    parser.add_argument('--context', type=int, default=40, help='SCRN context units')
-    parser.add_argument('--epochs', type=int, help='number of epochs')
-    parser.add_argument('--batchsize', type=int, help='parallel streams')
-    parser.add_argument('--bproplen', type=int, help='truncated BPTT length')
-    parser.add_argument('--lr', type=float, help='initial SGD learning rate')
-    parser.add_argument('--lr-decay', type=float, help='divide lr by this each epoch after ...')
+    parser.add_argument('--layers', type=_positive_int, help='number of recurrent layers')
+    parser.add_argument('--units', type=_positive_int,
+                        help='units per layer (and embedding size)')
+    parser.add_argument('--context', type=_positive_int, default=40, help='SCRN context units')
+    parser.add_argument('--epochs', type=_positive_int, help='number of epochs')
+    parser.add_argument('--batchsize', type=_positive_int, help='parallel streams')
+    parser.add_argument('--bproplen', type=_positive_int, help='truncated BPTT length')
+    parser.add_argument('--lr', type=_positive_float, help='initial SGD learning rate')
+    parser.add_argument('--lr-decay', type=_positive_float,
+                        help='divide lr by this each epoch after ...')
     parser.add_argument('--decay-start', type=int, help='... this epoch')
-    parser.add_argument('--clip', type=float, help='global gradient norm threshold')
-    parser.add_argument('--init-scale', type=float, help='uniform init range (+-)')
-    parser.add_argument('--dropout', type=float, help='dropout on non-recurrent connections')
-    parser.add_argument('--max-words', type=int, help='use only the first N training words')
+    parser.add_argument('--clip', type=_positive_float, help='global gradient norm threshold')
+    parser.add_argument('--init-scale', type=_positive_float, help='uniform init range (+-)')
+    parser.add_argument('--dropout', type=_ratio, help='dropout on non-recurrent connections')
+    parser.add_argument('--max-words', type=_positive_int,
+                        help='use only the first N training words')
     parser.add_argument('--data', default=None,
                         help='folder with ptb.{train,valid,test}.txt (default: '
                              '$MINIGRAD_DATASET_ROOT/ptb, then the cache, then download)')
@@ -213,20 +237,45 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     parser.add_argument('--out', default='result/ptb', help='output folder')
     parser.add_argument('--resume', default=None,
-                        help='checkpoint prefix to continue from (e.g. result/ptb/checkpoint)')
-    parser.add_argument('--log-interval', type=int, default=200, help='iterations per line')
+                        help='checkpoint prefix to continue from (e.g. result/ptb/checkpoint); '
+                             "the run's preset, model, sizes and schedule come from it")
+    parser.add_argument('--log-interval', type=_positive_int, default=200,
+                        help='iterations per line')
     parser.add_argument('--test', action='store_true',
                         help='a seconds-long run: tiny preset, 2 epochs, small eval sets')
     args = parser.parse_args(argv)
+    if args.device >= 0:
+        try:
+            import cupy  # noqa: F401
+        except ImportError:
+            parser.error('--device %d needs CuPy (pip install -e ".[gpu]"); use --device -1 '
+                         'for the CPU' % args.device)
+    resume_state = None
+    if args.resume:
+        try:
+            with open(args.resume + '.json') as f:
+                resume_state = json.load(f)
+        except OSError as e:
+            parser.error('--resume %s: cannot read %s.json (%s); give the checkpoint prefix, '
+                         'such as result/ptb/checkpoint' % (args.resume, args.resume,
+                                                           e.strerror or e))
     if args.test:
         args.preset = 'tiny'
-    cfg = dict(PRESETS[args.preset])
-    for key in list(cfg):
-        value = getattr(args, key, None)
-        if value is not None:
-            cfg[key] = value
-    if args.test:
-        cfg['epochs'] = min(cfg['epochs'], 2)
+    if resume_state is not None and 'config' in resume_state:
+        # the model and its schedule are the run's own; --epochs may extend it
+        args.preset = resume_state['preset']
+        args.context = resume_state['context']
+        cfg = dict(resume_state['config'])
+        if args.epochs is not None:
+            cfg['epochs'] = args.epochs
+    else:
+        cfg = dict(PRESETS[args.preset])
+        for key in list(cfg):
+            value = getattr(args, key, None)
+            if value is not None:
+                cfg[key] = value
+        if args.test:
+            cfg['epochs'] = min(cfg['epochs'], 2)
 
     numpy.random.seed(args.seed)
     xp = numpy
@@ -240,6 +289,10 @@ def main(argv=None):
         train = train[:cfg['max_words']]
         valid = valid[:cfg['max_words'] // 2]
         test = test[:cfg['max_words'] // 2]
+        if len(valid) <= 10 or len(train) <= cfg['batchsize']:
+            parser.error('--max-words %d is too few: it must be more than --batchsize (%d), '
+                         'and at least 22 (the validation and test sets take half of it each, '
+                         'read as 10 streams)' % (cfg['max_words'], cfg['batchsize']))
     os.makedirs(args.out, exist_ok=True)
 
     model = RNNLM(n_vocab, cfg['units'], cfg['layers'], cfg['model'], cfg['dropout'],
@@ -261,8 +314,7 @@ def main(argv=None):
     if args.resume:
         serializers.load_npz(args.resume + '.model.npz', model)
         serializers.load_npz(args.resume + '.optimizer.npz', optimizer)
-        with open(args.resume + '.json') as f:
-            state = json.load(f)
+        state = resume_state
         log, start_epoch = state['log'], state['epoch']
         optimizer.lr = state['lr']
         numpy.random.set_state(tuple(state['rng'][:1]) + (numpy.array(state['rng'][1]),)
@@ -316,14 +368,16 @@ def main(argv=None):
         rng = numpy.random.get_state()
         _save_checkpoint(ckpt, model, optimizer,
                          dict(log=log, epoch=epoch, lr=optimizer.lr,
-                              rng=[rng[0], rng[1].tolist(), rng[2], rng[3], rng[4]]))
+                              rng=[rng[0], rng[1].tolist(), rng[2], rng[3], rng[4]],
+                              preset=args.preset, config=cfg, context=args.context))
     test_ppl = evaluate(model, test, 10, 35, xp)
     print('test ppl %.2f' % test_ppl)
     serializers.save_npz(os.path.join(args.out, 'model.npz'), model)
     with open(os.path.join(args.out, 'results.json'), 'w') as f:
         json.dump(dict(preset=args.preset, config=cfg, test_perplexity=test_ppl,
                        val_perplexity=log[-1]['val_perplexity'] if log else None,
-                       seconds=time.time() - t0, vocabulary=n_vocab, context=args.context),
+                       seconds=time.time() - t0, vocabulary=n_vocab, context=args.context,
+                       data=None if args.data is None else os.path.abspath(args.data)),
                   f, indent=1)
     plotted = _plot(log, os.path.join(args.out, 'perplexity.png')) if log else False
     print('results in %s: model.npz, log, results.json, checkpoint.*%s'
