@@ -20,6 +20,7 @@ import os
 import time
 
 import numpy
+from _cli import positive_int, sizes  # benchmarks/_cli.py: sys.path[0] in a script run
 
 import minigrad
 import minigrad.functions as F
@@ -146,14 +147,18 @@ def torch_cases(B, N, T, device):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--sizes', default='20x200,128x650',
+    parser.add_argument('--sizes', type=sizes, default='20x200,128x650',
                         help='comma-separated BxN sizes (default 20x200,128x650)')
-    parser.add_argument('--steps', type=int, default=35, help='time steps T (35)')
-    parser.add_argument('--repeat', type=int, default=5, help='timing repeats, best kept (5)')
+    parser.add_argument('--steps', type=positive_int, default=35, help='time steps T (35)')
+    parser.add_argument('--repeat', type=positive_int, default=5,
+                        help='timing repeats, best kept (5)')
     parser.add_argument('--device', type=int, default=-1, help='-1 CPU (default), 0 first GPU')
     args = parser.parse_args()
     if args.device >= 0:
-        import cupy
+        try:
+            import cupy
+        except ImportError:
+            parser.error('--device %d needs CuPy (pip install -e ".[gpu]")' % args.device)
         cupy.cuda.Device(args.device).use()
         xp = cupy
     else:
@@ -182,8 +187,7 @@ def main():
     if have_torch:
         header += ' %11s %11s %11s' % ('torch cell', 'torch LSTM', 'link/cell')
     print(header)
-    for size in args.sizes.split(','):
-        B, N = (int(v) for v in size.split('x'))
+    for B, N in args.sizes:
         cases = {'numpy': synced(numpy_lstm(B, N, T, xp)),
                  'link': synced(minigrad_link(B, N, T, xp)),
                  'nstep': synced(minigrad_nstep(B, N, T, xp))}
@@ -198,7 +202,7 @@ def main():
                 best[name] = min(best[name], _once(fn))
         ms = {name: t / T * 1e3 for name, t in best.items()}
         row = '%-10s %9.3f %11.3f %8.2fx %11.3f %8.2fx' % (
-            size, ms['numpy'], ms['link'], ms['link'] / ms['numpy'], ms['nstep'],
+            '%dx%d' % (B, N), ms['numpy'], ms['link'], ms['link'] / ms['numpy'], ms['nstep'],
             ms['nstep'] / ms['numpy'])
         if have_torch:
             row += ' %11.3f %11.3f %10.2fx' % (ms['cell'], ms['fused'], ms['link'] / ms['cell'])

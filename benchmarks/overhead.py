@@ -25,6 +25,7 @@ import pstats
 import time
 
 import numpy
+from _cli import positive_int  # benchmarks/_cli.py: sys.path[0] in a script run
 
 import minigrad
 import minigrad.functions as F
@@ -101,14 +102,18 @@ def torch_chain(shape, n_ops):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--ops', type=int, default=1000, help='length of the chain (1000)')
-    parser.add_argument('--repeat', type=int, default=7, help='timing repeats, best kept (7)')
+    parser.add_argument('--ops', type=positive_int, default=1000,
+                        help='length of the chain (1000)')
+    parser.add_argument('--repeat', type=positive_int, default=7,
+                        help='timing repeats, best kept (7)')
     parser.add_argument('--profile', action='store_true', help='profile the small chain')
     parser.add_argument('--gc-off', action='store_true',
                         help="switch off Python's cyclic garbage collector, to see its share")
     parser.add_argument('--heap-shift', type=int, default=0, metavar='KB',
                         help='allocate KB kilobytes before the arrays, to see another layout')
     args = parser.parse_args()
+    if args.heap_shift < 0:
+        parser.error('--heap-shift must be 0 or more, got %d' % args.heap_shift)
     heap_shift = numpy.empty(args.heap_shift * 1024, numpy.uint8)   # held until the end
     if args.gc_off:
         gc.disable()

@@ -27,6 +27,7 @@ from minigrad import optimizer_hooks, optimizers
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'examples',
                                 'ptb'))
+from _cli import positive_int  # noqa: E402 (benchmarks/_cli.py)
 from train_ptb import RNNLM  # noqa: E402
 
 V, N, LAYERS, B, T = 10000, 200, 2, 20, 35
@@ -99,7 +100,7 @@ def _words_per_second(window, warmup, n_windows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--windows', type=int, default=20, help='timed windows (20)')
+    parser.add_argument('--windows', type=positive_int, default=20, help='timed windows (20)')
     parser.add_argument('--warmup', type=int, default=3, help='untimed windows first (3)')
     args = parser.parse_args()
     total = args.warmup + args.windows
