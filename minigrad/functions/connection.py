@@ -75,10 +75,15 @@ class EmbedIDFunction(function.Function):
         if bad.any():
             ignored = '' if self.ignore_label is None else (
                 ' other than ignore_label=%d' % self.ignore_label)
-            raise ValueError(
-                'embed_id: x holds ids outside [0, V) = [0, %d)%s: largest id %d, smallest id '
-                '%d; W has V = %d rows (W.shape[0]), so the vocabulary needs at least %d'
-                % (V, ignored, hi, lo, V, hi + 1))
+            bad_ids = x[bad]
+            lo, hi = int(bad_ids.min()), int(bad_ids.max())
+            if lo < 0:
+                why = 'ids cannot be negative (only ignore_label may be)'
+            else:
+                why = 'W has V = %d rows (W.shape[0]), so the vocabulary needs at least %d' % (
+                    V, hi + 1)
+            raise ValueError('embed_id: x holds ids outside [0, V) = [0, %d)%s: largest %d, '
+                             'smallest %d; %s' % (V, ignored, hi, lo, why))
 
     def forward(self, inputs):
         x, W = inputs

@@ -20,6 +20,25 @@ def _periods(epoch_detail, period):
     return math.floor(epoch_detail / period + 1e-9)
 
 
+def _previous_position(trigger, updater):
+    """The iteration and epoch detail ``trigger`` last saw, to compare with the current ones.
+
+    Before its first call (both -1) a trigger takes the updater's own previous position (the
+    iteration before this one, the epoch detail before the last batch), as Chainer's do: a
+    trigger added to an updater that has already run (a second Trainer on it, an extension
+    added when resuming) then waits for the next multiple instead of firing at once.
+    """
+    iteration = trigger._previous_iteration
+    epoch_detail = trigger._previous_epoch_detail
+    if iteration < 0:
+        iteration = max(updater.iteration - 1, 0)   # (the stop trigger is asked at 0 too)
+    if epoch_detail < 0:
+        epoch_detail = getattr(updater, 'previous_epoch_detail', None)
+        if epoch_detail is None:
+            epoch_detail = 0.0
+    return iteration, epoch_detail
+
+
 def _check_unit(owner, unit):
     if unit not in _UNITS:
         raise ValueError("%s: unit must be 'iteration' or 'epoch', got %r" % (owner, unit))
@@ -54,18 +73,17 @@ class IntervalTrigger:
             raise ValueError('IntervalTrigger: period must be positive, got %r' % (period,))
         self.period = period
         self.unit = unit
-        self._previous_iteration = 0
-        self._previous_epoch_detail = 0.0
+        self._previous_iteration = -1           # not called yet: see _previous_position
+        self._previous_epoch_detail = -1.0
 
     def __call__(self, trainer):
         updater = trainer.updater
+        previous_iteration, previous_epoch_detail = _previous_position(self, updater)
         if self.unit == 'epoch':
-            epoch_detail = updater.epoch_detail
-            fire = (_periods(self._previous_epoch_detail, self.period)
-                    != _periods(epoch_detail, self.period))
+            fire = (_periods(previous_epoch_detail, self.period)
+                    != _periods(updater.epoch_detail, self.period))
         else:
-            iteration = updater.iteration
-            fire = self._previous_iteration // self.period != iteration // self.period
+            fire = previous_iteration // self.period != updater.iteration // self.period
         self._previous_iteration = updater.iteration
         self._previous_epoch_detail = getattr(updater, 'epoch_detail', 0.0)
         return fire
@@ -103,15 +121,16 @@ class ManualScheduleTrigger:
         self.points = points
         self.unit = unit
         self.finished = False
-        self._previous_iteration = 0
-        self._previous_epoch_detail = 0.0
+        self._previous_iteration = -1           # not called yet: see _previous_position
+        self._previous_epoch_detail = -1.0
 
     def __call__(self, trainer):
         updater = trainer.updater
+        previous_iteration, previous_epoch_detail = _previous_position(self, updater)
         if self.unit == 'epoch':
-            previous, now = self._previous_epoch_detail, updater.epoch_detail
+            previous, now = previous_epoch_detail, updater.epoch_detail
         else:
-            previous, now = self._previous_iteration, updater.iteration
+            previous, now = previous_iteration, updater.iteration
         fire = any(previous < p <= now for p in self.points)
         if now >= max(self.points):
             self.finished = True

@@ -9,6 +9,8 @@ with their state (``optimizer:main/``), the models (``model:main/``), the counte
 (``state/main/<link path>/``), so that a snapshot resumes in the middle of a sequence.
 """
 
+import numbers
+
 from minigrad import reporter
 from minigrad.training import iterators
 
@@ -270,9 +272,13 @@ class BPTTUpdater(StandardUpdater):
 
     def __init__(self, iterator, optimizer, bprop_len, converter=iterators.concat_examples,
                  device=None, loss_func=None, auto_new_epoch=True):
-        if isinstance(bprop_len, bool) or not isinstance(bprop_len, int) or bprop_len <= 0:
+        if isinstance(bprop_len, bool) or not isinstance(bprop_len, numbers.Integral):
+            raise TypeError('BPTTUpdater: bprop_len must be a positive int, got %r'
+                            % (bprop_len,))
+        if bprop_len <= 0:
             raise ValueError('BPTTUpdater: bprop_len must be a positive int, got %r'
                              % (bprop_len,))
+        bprop_len = int(bprop_len)
         super().__init__(iterator, optimizer, converter, device, loss_func, auto_new_epoch)
         self.bprop_len = bprop_len
 

@@ -92,12 +92,14 @@ def test_embed_id_ids_variable_gets_no_gradient():
 def test_embed_id_out_of_range_errors():
     W = numpy.zeros((5, 2))
     with pytest.raises(ValueError, match=r'embed_id: x holds ids outside \[0, V\) = \[0, 5\): '
-                                         r'largest id 7.*W has V = 5 rows'):
-        F.embed_id(numpy.array([0, 7, 3]), W)
-    with pytest.raises(ValueError, match=r'other than ignore_label=-1: largest id 3, smallest '
-                                         r'id -2'):
+                                         r'largest 7, smallest 6; W has V = 5 rows '
+                                         r'\(W.shape\[0\]\), so the vocabulary needs at least 8'):
+        F.embed_id(numpy.array([0, 7, 3, 6]), W)
+    # a negative id: no vocabulary size would help (it said "needs at least -1")
+    with pytest.raises(ValueError, match=r'other than ignore_label=-1: largest -2, smallest '
+                                         r'-2; ids cannot be negative'):
         F.embed_id(numpy.array([0, -2, 3, -1]), W, ignore_label=-1)
-    with pytest.raises(ValueError, match='smallest id -1'):
+    with pytest.raises(ValueError, match='smallest -1; ids cannot be negative'):
         F.embed_id(numpy.array([0, -1]), W)
 
 

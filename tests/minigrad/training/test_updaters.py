@@ -143,6 +143,9 @@ def test_bad_arguments():
     assert updater.get_iterator('main') is it
     with pytest.raises(ValueError, match='bprop_len'):
         BPTTUpdater(it, O.SGD().setup(model), 0)
+    with pytest.raises(TypeError, match='bprop_len must be a positive int, got 2.5'):
+        BPTTUpdater(it, O.SGD().setup(model), 2.5)
+    assert BPTTUpdater(it, O.SGD().setup(model), numpy.int64(5)).bprop_len == 5   # a NumPy int
 
 
 # ---- BPTTUpdater ----------------------------------------------------------------------------
