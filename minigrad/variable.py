@@ -600,7 +600,12 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
                 gx._data += prev._data
                 grads[x] = gx
             else:
-                grads[x] = _owned_grad(prev._data + gx._data)
+                total = prev._data + gx._data
+                if type(total) is not numpy.ndarray and isinstance(total, numpy.generic):
+                    # NumPy gives a scalar for two 0-d arrays; an owned gradient must be an
+                    # array, or the next in-place step (g *= w) multiplies a copy
+                    total = numpy.asarray(total)
+                grads[x] = _owned_grad(total)
     if targets is not None:
         for t in targets:           # leaves, starts, and targets whose creator was not walked
             if t not in found and t in grads:

@@ -17,7 +17,7 @@ import pytest
 
 import minigrad
 import minigrad.functions as F
-from minigrad import backend
+from minigrad import backend, gradient_check
 from tests.conftest import FLOAT_DTYPES, TOL
 
 
@@ -1098,3 +1098,32 @@ def test_requires_grad_switched_on_after_forward_applies_to_later_graphs(op, da)
     assert a.grad is None and w.grad is not None
     F.sum(op(a, w)).backward()                      # a graph recorded after the switch
     numpy.testing.assert_allclose(a.grad, da(a_data, w_data), rtol=1e-12)
+
+
+@pytest.mark.parametrize('make', [
+    lambda x: F.sigmoid(F.sum(x)),
+    lambda x: F.exp(F.sum(x)),
+    lambda x: F.tanh(F.sum(x)) * 3.0,
+    lambda x: F.sum(x) * 2.0,
+])
+def test_a_0d_intermediate_used_twice(make):
+    # two gradients of a 0-d variable summed to a NumPy scalar, and the next in-place step
+    # (g *= w) then scaled a copy: first-order gradients were silently wrong
+    def loss(x):
+        s = make(x)
+        return F.sin(s) + F.cos(s)
+    data = numpy.array([0.3, 0.4])
+    x = _var(data)
+    loss(x).backward()
+    first = x.grad
+    x.cleargrad()
+    loss(x).backward(enable_double_backprop=True)        # builds Functions: no in-place step
+    numpy.testing.assert_allclose(first, x.grad.copy(), rtol=1e-12)
+    gradient_check.check_backward(loss, data)
+
+
+def test_a_0d_leaf_used_twice_gets_an_array_gradient():
+    x = _var(0.5)
+    (F.sin(x) + F.cos(x)).backward()
+    assert type(x.grad) is numpy.ndarray and x.grad.shape == ()
+    numpy.testing.assert_allclose(x.grad, numpy.cos(0.5) - numpy.sin(0.5), rtol=1e-12)

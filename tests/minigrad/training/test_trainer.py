@@ -16,6 +16,7 @@ from minigrad.training import (
     SerialIterator,
     StandardUpdater,
     Trainer,
+    extensions,
     make_extension,
     triggers,
 )
@@ -232,6 +233,23 @@ def test_interval_trigger_fractional_epochs(period, per_epoch, expected):
         if trigger(fake):
             fired.append(i)
     assert fired == expected
+
+
+def test_triggers_on_an_updater_that_has_run_wait_for_the_next_point(tmp_path):
+    # a second Trainer on the same updater: its triggers used to compare iteration 13 with 0
+    # and fire at once, and LogReport logged a one-iteration "epoch"
+    first = _trainer(tmp_path, stop=(12, 'iteration'), n=10, batch_size=2, classifier=True)
+    first.run()
+    second = Trainer(first.updater, (20, 'iteration'), out=str(tmp_path / 'out2'))
+    calls = []
+    second.extend(Recorder(calls), trigger=(5, 'iteration'))
+    second.extend(Recorder(calls, 'manual'),
+                  trigger=triggers.ManualScheduleTrigger([5, 15], 'iteration'))
+    second.extend(extensions.LogReport())
+    second.run()
+    assert calls == [('rec', 15), ('manual', 15), ('rec', 20)]
+    assert [(e['epoch'], e['iteration']) for e in second.get_extension('LogReport').log] == [
+        (3, 15), (4, 20)]
 
 
 def test_manual_schedule_trigger():
