@@ -127,6 +127,13 @@ def _compute_dtype(dtype):
     return numpy.float32 if dtype == numpy.float16 else dtype
 
 
+def _state_zeros(param):
+    """A zero state array for ``param`` in its compute dtype: float32 for float16 parameters,
+    whose squared gradients (Adam's v, RMSprop's ms, AdaGrad's h) underflow in float16."""
+    p = param.array
+    return backend.get_array_module(p).zeros(p.shape, dtype=_compute_dtype(p.dtype))
+
+
 def _check_hyperparam(owner, name, value, low=0.0, high=None):
     """Raise ValueError unless ``low <= value`` (and ``value < high`` when given)."""
     if not (value >= low and (high is None or value < high)):

@@ -1,7 +1,7 @@
 """AdaGrad: per-element learning rates from the sum of squared gradients.
 
-Optimizers layer. Float16 parameters are updated through float32 arithmetic (the state stays
-float16), so that ``eps`` does not vanish.
+Optimizers layer. Float16 parameters are updated through float32 arithmetic and the state is
+kept in float32, so that neither ``eps`` nor the squared gradients vanish.
 """
 
 from minigrad import backend, optimizer
@@ -28,8 +28,7 @@ class AdaGradRule(optimizer.UpdateRule):
             self.hyperparam.eps = eps
 
     def init_state(self, param):
-        xp = backend.get_array_module(param.array)
-        self.state['h'] = xp.zeros_like(param.array)
+        self.state['h'] = optimizer._state_zeros(param)
 
     def update_core(self, param):
         hp = self.hyperparam

@@ -1,7 +1,7 @@
 """Adam and its variants AdamW (decoupled weight decay) and AMSGrad.
 
-Optimizers layer. Float16 parameters are updated through float32 arithmetic (the moments stay
-float16), so that ``eps`` does not vanish.
+Optimizers layer. Float16 parameters are updated through float32 arithmetic and their moments are
+kept in float32, so that neither ``eps`` nor the squared gradients vanish.
 """
 
 import math
@@ -47,11 +47,10 @@ class AdamRule(optimizer.UpdateRule):
                 setattr(self.hyperparam, name, value)
 
     def init_state(self, param):
-        xp = backend.get_array_module(param.array)
-        self.state['m'] = xp.zeros_like(param.array)
-        self.state['v'] = xp.zeros_like(param.array)
+        self.state['m'] = optimizer._state_zeros(param)
+        self.state['v'] = optimizer._state_zeros(param)
         if self.hyperparam.amsgrad:
-            self.state['vhat'] = xp.zeros_like(param.array)
+            self.state['vhat'] = optimizer._state_zeros(param)
 
     def update_core(self, param):
         hp = self.hyperparam

@@ -1,7 +1,7 @@
 """RMSprop: the gradient divided by a running root mean square of recent gradients.
 
-Optimizers layer. Float16 parameters are updated through float32 arithmetic (the state stays
-float16), so that ``eps`` does not vanish.
+Optimizers layer. Float16 parameters are updated through float32 arithmetic and the state is
+kept in float32, so that neither ``eps`` nor the squared gradients vanish.
 """
 
 from minigrad import backend, optimizer
@@ -34,8 +34,7 @@ class RMSpropRule(optimizer.UpdateRule):
             self.hyperparam.eps_inside_sqrt = eps_inside_sqrt
 
     def init_state(self, param):
-        xp = backend.get_array_module(param.array)
-        self.state['ms'] = xp.zeros_like(param.array)
+        self.state['ms'] = optimizer._state_zeros(param)
 
     def update_core(self, param):
         hp = self.hyperparam

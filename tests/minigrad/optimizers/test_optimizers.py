@@ -116,7 +116,7 @@ def _ref_hp(case):
 
 def _grads(shape, n, seed=10):
     # gradients of very different sizes from step to step, so that AMSGrad's max matters; away
-    # from zero, since a float16 state cannot hold Adam's tiny second moments (nor can Chainer's)
+    # from zero (the float16 parameter itself cannot take tiny steps)
     return [away_from_zero(shape, seed=seed + i) * (3.0 if i == 0 else 0.1) for i in range(n)]
 
 
@@ -236,7 +236,26 @@ def test_float16_adam_keeps_eps_through_float32():
     w.grad = numpy.zeros(3, dtype=numpy.float16)
     opt.update()
     numpy.testing.assert_array_equal(w.array, numpy.ones(3, dtype=numpy.float16))
-    assert w.update_rule.state['m'].dtype == numpy.float16
+    assert w.update_rule.state['m'].dtype == numpy.float32
+
+
+@pytest.mark.parametrize('cls', [optimizers.Adam, optimizers.AMSGrad, optimizers.RMSprop,
+                                 optimizers.AdaGrad])
+def test_float16_parameters_with_small_gradients_track_float32(cls):
+    # a gradient of 1e-3 squares to 1e-6, which (1 - beta2) makes 1e-9: zero in float16. With
+    # the state in float16, Adam then divided by eps alone (a step of -13 instead of -0.003)
+    grads = numpy.array([[1e-3, 1e-2, 1.0], [2e-3, -1e-2, 0.5], [1e-3, 1e-2, -1.0]])
+    result = {}
+    for dtype in (numpy.float16, numpy.float32):
+        w = minigrad.Parameter(numpy.ones(3, dtype=dtype))
+        opt = cls().setup(_Model(w=w))
+        for g in grads:
+            w.grad = g.astype(dtype)
+            opt.update()
+        assert w.array.dtype == dtype
+        assert all(s.dtype == numpy.float32 for s in w.update_rule.state.values())
+        result[dtype] = w.array.astype(numpy.float64)
+    numpy.testing.assert_allclose(result[numpy.float16], result[numpy.float32], atol=2e-3)
 
 
 def test_chainer_defaults():
