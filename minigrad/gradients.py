@@ -60,5 +60,9 @@ def clip_grads(params, max_norm, error_if_nonfinite=False):
     scale = max_norm / (norm + 1e-6)
     if scale < 1:
         for g in grads:
-            g *= g.dtype.type(scale)
+            if g.dtype == numpy.float16:
+                # the factor in float32: in float16 a small one rounds (or flushes) badly
+                backend.get_array_module(g).multiply(g, numpy.float32(scale), out=g)
+            else:
+                g *= g.dtype.type(scale)
     return norm

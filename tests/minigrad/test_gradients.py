@@ -156,3 +156,15 @@ def test_clips_zero_dim_param_after_backward():
     (p * 10.0).backward()
     assert minigrad.clip_grads([p], 1.0) == pytest.approx(10.0)
     assert float(p.grad) == pytest.approx(1.0, rel=1e-5)
+
+
+@pytest.mark.parametrize('max_norm, value', [(1e-3, 1000.0), (1.0, 6e4)])
+def test_clip_grads_float16_reaches_max_norm(max_norm, value):
+    # the factor was rounded to float16 first (1e-6 is a float16 subnormal): the clipped norm
+    # came out up to 1.9 times max_norm
+    p = minigrad.Parameter(numpy.zeros(1000, numpy.float16))
+    p.grad = numpy.full(1000, value, numpy.float16)
+    minigrad.clip_grads([p], max_norm)
+    assert p.grad.dtype == numpy.float16
+    norm = numpy.linalg.norm(p.grad.astype(numpy.float64))
+    numpy.testing.assert_allclose(norm, max_norm, rtol=2e-2)
