@@ -394,6 +394,16 @@ class Variable:
                 cfg.enable_backprop = recording
 
 
+def _debug_backward(func, indexes, gys):
+    # a backward made of Functions meets NaN/Inf inside one of them (a div, a log), whose own
+    # check would name only it: say whose backward it was, and where that function was made
+    try:
+        return func.backward(indexes, gys)
+    except FloatingPointError as e:
+        raise FloatingPointError('debug: %s backward produced NaN/Inf (%s)%s'
+                                 % (func.label, e, func._stack_text())) from e
+
+
 def _debug_check_grad(func, i, x, gx):
     xp = backend.get_array_module(gx)
     if gx.shape != x.shape:
@@ -544,9 +554,11 @@ def _backward_main(starts, retain_grad, targets=None, stop_at_targets=False):
         if hooks:
             for hook in tuple(hooks.values()):
                 hook.backward_preprocess(func, indexes, gys)
-            gxs = func.backward(indexes, gys)
+            gxs = _debug_backward(func, indexes, gys) if debug else func.backward(indexes, gys)
             for hook in tuple(hooks.values()):
                 hook.backward_postprocess(func, indexes, gys)
+        elif debug:
+            gxs = _debug_backward(func, indexes, gys)
         else:
             gxs = func.backward(indexes, gys)
         if type(gxs) is not tuple:

@@ -427,6 +427,18 @@ def test_debug_backward_wrong_dtype():
             F.sum(y).backward()
 
 
+def test_debug_backward_made_of_functions_names_whose_backward_it_was():
+    # sqrt's gradient 1 / (2 sqrt(x)) is computed with Functions; at x = 0 the div inside it
+    # made Inf, and the error named only "div forward"
+    x = minigrad.Variable(numpy.array([0.0, 4.0]), name='x')
+    with minigrad.using_config('debug', True), numpy.errstate(divide='ignore'):
+        y = F.sum(F.sqrt(x))
+        with pytest.raises(FloatingPointError, match=r'debug: sqrt backward produced NaN/Inf '
+                                                     r'\(debug: div forward .*\)\n  the '
+                                                     r'function was created at'):
+            y.backward()
+
+
 def test_without_debug_backward_nan_passes_silently():
     a = _var([1.0, 2.0])
     b = _var([3.0, 4.0])
