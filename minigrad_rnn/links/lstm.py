@@ -18,7 +18,7 @@ the tail of ``h`` and ``c`` carries on unchanged (Chainer's rule).
 
 import minigrad
 import minigrad.functions as F
-from minigrad import initializers
+from minigrad import initializers, type_check
 from minigrad import links as L
 from minigrad_rnn.functions.lstm_step import lstm_step
 from minigrad_rnn.links._state import _serialize_states, _split_states
@@ -130,6 +130,8 @@ class LSTM(minigrad.Chain):
 
     def forward(self, x):
         """One step: x (B, I) -> h (B, N); B may shrink but not grow between calls."""
+        # checked before the state is made from x's dtype, which a bad x would leave behind
+        type_check.expect_float('LSTM', 'x', x.array if isinstance(x, minigrad.Variable) else x)
         if self.upward.W.array is None:
             self.upward(x)                              # creates W from x's shape
         B = x.shape[0]

@@ -154,3 +154,14 @@ def test_truncated_bptt_keeps_the_graph_bounded():
     assert first() is None                      # the nodes of early steps were freed
     assert max(counts) < 200, counts            # no growth over 2,000 steps
     assert max(counts) - min(counts) < 20, counts
+
+
+def test_an_integer_input_is_refused_before_any_state_is_made():
+    # the state used to be made from the bad x's dtype first, so the error named c_prev and
+    # every later call failed until reset_state()
+    rnn = LSTM(3, 2)
+    with pytest.raises(minigrad.InvalidType, match=r'LSTM: x must be a float array, got int32; '
+                                                   r'cast it with x.astype\(numpy.float32\)'):
+        rnn(numpy.ones((1, 3), numpy.int32))
+    assert rnn.c is None and rnn.h is None
+    assert rnn(numpy.ones((1, 3), numpy.float32)).shape == (1, 2)
