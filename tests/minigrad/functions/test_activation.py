@@ -229,3 +229,14 @@ def test_softmax_axis_errors():
         F.softmax(numpy.ones((2, 3)), axis=(0, 1))
     with pytest.raises(TypeError, match=r'log_softmax: axis must be an int, got NoneType'):
         F.log_softmax(numpy.ones((2, 3)), axis=None)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_sigmoid_keeps_relative_precision_for_negative_inputs(dtype):
+    # tanh(x / 2) / 2 + 1 / 2 gave 0 from x = -17 in float32 (and -38 in float64), so
+    # log(sigmoid(x)) was -inf there; PyTorch keeps these values
+    x = numpy.array([-80.0, -30.0, -20.0, -17.0, -5.0, 0.0, 5.0, 30.0], dtype=dtype)
+    expected = 1.0 / (1.0 + numpy.exp(-x.astype(numpy.float64)))
+    y = F.sigmoid(x).array
+    assert y.dtype == dtype
+    numpy.testing.assert_allclose(y, expected, rtol=4 * numpy.finfo(dtype).eps)
