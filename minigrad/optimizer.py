@@ -246,6 +246,11 @@ class UpdateRule:
         """
 
     def _prepare(self, param):
+        if param.array.dtype.kind != 'f':
+            raise TypeError(
+                '%s: parameter %s holds %s; an optimizer updates float arrays only: make it '
+                'from data.astype(numpy.float32)'
+                % (type(self).__name__, param.name or '(unnamed)', param.array.dtype))
         if self._state is None:
             self._state = {}
             self.init_state(param)

@@ -405,3 +405,16 @@ def test_serialize_before_first_update_keeps_state_empty():
 def test_serialize_needs_setup():
     with pytest.raises(RuntimeError, match=r'Adam.serialize: call setup\(model\) first'):
         optimizers.Adam().serialize(DictSerializer())
+
+
+@pytest.mark.parametrize('cls', [optimizers.SGD, optimizers.Adam])
+def test_an_integer_parameter_is_refused_with_a_hint(cls):
+    # NumPy's "Cannot cast ufunc 'subtract' output" came out of the update before
+    w = minigrad.Parameter(numpy.array([1, 2]), name='w')
+    opt = cls().setup(_Model(w=w))
+    w.grad = numpy.array([1, 1])
+    with pytest.raises(TypeError, match=r'Rule: parameter w holds int\d+; an optimizer updates '
+                                        r'float arrays only: make it from '
+                                        r'data.astype\(numpy.float32\)'):
+        opt.update()
+    numpy.testing.assert_array_equal(w.array, [1, 2])
