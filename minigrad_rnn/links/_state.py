@@ -1,6 +1,7 @@
 """State helpers shared by the stateful recurrent links (shrinking batches, snapshots)."""
 
 import minigrad
+from minigrad import serializers
 
 
 def _split_states(link, B, states):
@@ -20,9 +21,18 @@ def _split_states(link, B, states):
 
 
 def _serialize_states(link, serializer, names):
-    """Save or load the state Variables ``names`` of ``link`` (None ones are left out)."""
+    """Save or load the state Variables ``names`` of ``link`` (None ones are left out).
+
+    A loaded state becomes a new Variable. It is never copied into the current state's array:
+    that array is the output the last call returned (the user may hold it), and the graph may
+    keep it for backward.
+    """
+    loading = isinstance(serializer, serializers.Deserializer)
     for name in names:
         value = getattr(link, name)
-        loaded = serializer(name, None if value is None else value.array)
-        if value is None and loaded is not None:
-            setattr(link, name, minigrad.Variable(link.xp.asarray(loaded)))
+        if loading:
+            loaded = serializer(name, None)
+            if loaded is not None:
+                setattr(link, name, minigrad.Variable(link.xp.asarray(loaded)))
+        elif value is not None:
+            serializer(name, value.array)
