@@ -5,10 +5,10 @@ Links layer, on top of :func:`minigrad.functions.linear`.
 
 import numpy
 
-from minigrad import backend, initializers
+from minigrad import backend, initializers, type_check
 from minigrad.functions import linalg
 from minigrad.link import Link
-from minigrad.variable import Parameter
+from minigrad.variable import Parameter, Variable
 
 
 class Linear(Link):
@@ -98,6 +98,8 @@ class Linear(Link):
             Variable of shape ``x.shape[:n_batch_axes] + (out_size,)``.
         """
         if self.W._data is None:
+            # a bad x must not fix in_size: check it before W is made from its shape
+            type_check.expect_float('linear', 'x', x.array if isinstance(x, Variable) else x)
             in_size = 1
             for s in x.shape[n_batch_axes:]:
                 in_size *= s

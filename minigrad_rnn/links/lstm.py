@@ -114,7 +114,7 @@ class LSTM(minigrad.Chain):
 
     def set_state(self, c, h):
         """Set the state (Variables or arrays of shape (B, N))."""
-        if c.shape != h.shape or c.shape[-1] != self.state_size:
+        if c.shape != h.shape or len(c.shape) != 2 or c.shape[1] != self.state_size:
             raise ValueError('LSTM.set_state: c and h must both have shape (B, %d), got %s and '
                              '%s' % (self.state_size, c.shape, h.shape))
         self.c = minigrad.as_variable(c)

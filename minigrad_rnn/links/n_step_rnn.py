@@ -120,11 +120,16 @@ class NStepRNNBase(minigrad.ChainList):
         # check, sort by length, run ``rnn`` time-major, and give everything back in xs' order
         if len(xs) == 0:
             raise ValueError('%s: xs is empty; give at least one sequence' % self._name)
+        dtype = self.ws[0][0].dtype
         for i, x in enumerate(xs):
             if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != self.in_size:
                 raise minigrad.InvalidType(
                     self._name, 'xs[%d] must have shape (len, %d) with len >= 1 (in_size %d)'
                     % (i, self.in_size, self.in_size), x=x)
+            if x.dtype != dtype:        # checked here, where xs[i] is still the user's
+                raise minigrad.InvalidType(
+                    self._name, "xs[%d] must have the weights' dtype %s; cast it with "
+                    'xs[%d].astype(numpy.%s)' % (i, dtype, i, dtype), x=x)
         n_dir = 2 if self.use_bi_direction else 1
         shape = (self.n_layers * n_dir, len(xs), self.out_size)
         for name, state in zip(self._state_names, states):

@@ -194,3 +194,21 @@ def test_loading_a_state_leaves_earlier_outputs_and_their_graph_alone(cls_name):
     numpy.testing.assert_array_equal(x.grad, expected)
     for name, array in snapshot.target.items():       # and the link took the loaded state
         numpy.testing.assert_array_equal(getattr(link, name).array, array)
+
+
+@pytest.mark.parametrize('cls_name', ['StatefulPeepholeLSTM', 'StatefulGRU', 'SimpleRNN', 'SCRN'])
+def test_a_refused_first_input_does_not_fix_a_lazy_in_size(cls_name):
+    # Linear made W from the bad x's shape before F.linear refused its dtype
+    import minigrad_rnn
+    link = getattr(minigrad_rnn, cls_name)(None, 4)
+    with pytest.raises(minigrad.InvalidType, match='x must be a float array, got int32'):
+        link(numpy.ones((2, 7), numpy.int32))
+    assert link(numpy.ones((2, 5), numpy.float32)).shape[0] == 2   # in_size 5, not 7
+
+
+def test_set_state_wants_two_dimensional_states():
+    link = LSTM(3, 4)
+    for shape in ((4,), (2, 3, 4)):
+        with pytest.raises(ValueError, match=r'LSTM.set_state: c and h must both have shape '
+                                             r'\(B, 4\)'):
+            link.set_state(numpy.zeros(shape, numpy.float32), numpy.zeros(shape, numpy.float32))

@@ -147,6 +147,10 @@ def test_errors():
         rnn(numpy.zeros((2, 1, 4), numpy.float32), None, [numpy.ones((2, 3), numpy.float32)])
     with pytest.raises(ValueError, match='dropout'):
         NStepLSTM(1, 3, 4, 1.5)
+    # the dtype error names the user's own xs[0], not the first time step after sorting
+    with pytest.raises(minigrad.InvalidType, match=r"NStepLSTM: xs\[0\] must have the weights' "
+                                                   r'dtype float32(.|\n)*x: \(5, 3\) float64'):
+        rnn(None, None, [numpy.ones((5, 3)), numpy.ones((2, 3))])
     with pytest.raises(TypeError, match='NStepLSTM: in_size must be a positive int.*got None'):
         NStepLSTM(1, None, 4, 0.0)
     with pytest.raises(TypeError, match='NStepLSTM: out_size must be a positive int.*got 0'):
