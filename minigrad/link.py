@@ -123,6 +123,12 @@ class Link:
     # ---- registration -----------------------------------------------------------------
     def __setattr__(self, name, value):
         if self.__dict__.get('_within_init_scope'):
+            if (isinstance(value, (Parameter, Link)) and name not in self.__dict__
+                    and hasattr(type(self), name)):
+                # a method or property of the class (children, xp, params...): registering
+                # would shadow it, or fail half-way and leave the name registered
+                raise AttributeError('%s: cannot register %r: the class has an attribute of '
+                                     'that name' % (type(self).__name__, name))
             self._register(name, value)
         object.__setattr__(self, name, value)
 

@@ -663,12 +663,13 @@ class Parameter(Variable):
         dtype: the dtype when the initializer does not fix one (float32 by default).
     """
 
-    __slots__ = ('initializer', 'update_rule', '_dtype')
+    __slots__ = ('initializer', 'update_rule', '_dtype', '_zero_grad_at_init')
 
     def __init__(self, initializer=None, shape=None, name=None, dtype=numpy.float32):
         self.update_rule = None
         self._dtype = numpy.dtype(dtype)
-        if _is_array(initializer):
+        self._zero_grad_at_init = False
+        if _is_array(initializer) and shape is None:
             super().__init__(initializer, name=name)
             self.initializer = None
             return
@@ -682,17 +683,37 @@ class Parameter(Variable):
         return self._data is not None
 
     def initialize(self, shape, xp=numpy):
-        """Create the data with ``shape`` using the initializer (on ``xp``: numpy or cupy)."""
+        """Create the data with ``shape`` using the initializer (on ``xp``: numpy or cupy).
+
+        A number or an array initializer fills the data (an array broadcast to ``shape``, as
+        Chainer's ``Constant`` does) in the parameter's dtype; only an initializer object's
+        ``dtype`` can set another one.
+        """
         init = self.initializer
-        dtype = getattr(init, 'dtype', None) or self._dtype
+        dtype = (getattr(init, 'dtype', None) if callable(init) else None) or self._dtype
         data = xp.empty(shape, dtype=dtype)
         if init is None:
             data.fill(numpy.nan)
         elif callable(init):
             init(data)
         else:
-            data.fill(init)
+            data[...] = init
         self.array = data
+        if self._zero_grad_at_init:             # zerograd() was called before the data existed
+            self._zero_grad_at_init = False
+            self.zerograd()
+
+    def zerograd(self):
+        """Set the gradient to zeros; before the data exists, once :meth:`initialize` runs."""
+        if self._data is None:
+            self._zero_grad_at_init = True
+            self._grad_var = None
+            return
+        super().zerograd()
+
+    def cleargrad(self):
+        self._zero_grad_at_init = False
+        super().cleargrad()
 
     def update(self):
         """Apply this parameter's update rule (set by an optimizer), if any."""
@@ -703,6 +724,8 @@ class Parameter(Variable):
         if self._data is None:
             return 'parameter %s(uninitialized)' % (self._name or '')
         return 'parameter' + super().__repr__()[len('variable'):]
+
+    __str__ = __repr__
 
 
 def grad(outputs, inputs, grad_outputs=None, enable_double_backprop=False,

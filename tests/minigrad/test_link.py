@@ -456,3 +456,46 @@ def test_a_tied_weight_is_updated_once_per_step(optimizer):
         # Adam's first step moves each element by alpha (times sign(g)), whatever its size
         assert model.enc.W.update_rule.t == 1
         numpy.testing.assert_allclose(model.enc.W.array, W0 - 0.1 * numpy.sign(g), rtol=1e-4)
+
+
+# ---- Parameter initializers and registration names (Chainer's rules) ---------------------------
+def test_parameter_with_a_shape_fills_it_from_an_array_or_number_in_its_own_dtype():
+    # the array used to become the data whatever the shape, and a NumPy scalar set the dtype
+    p = minigrad.Parameter(numpy.ones(3), (2, 3))
+    assert p.shape == (2, 3) and p.dtype == numpy.float32
+    numpy.testing.assert_array_equal(p.array, numpy.ones((2, 3)))
+    assert minigrad.Parameter(numpy.array(0.5), (3,)).shape == (3,)
+    assert minigrad.Parameter(numpy.float64(0.5), (3,)).dtype == numpy.float32
+    assert minigrad.Parameter(numpy.float16(1), (3,), dtype=numpy.float64).dtype == numpy.float64
+    link = minigrad.Link()
+    link.add_param('W', (2, 3), initializer=numpy.ones(3))
+    assert link.W.shape == (2, 3) and link.W.dtype == numpy.float32
+    a = numpy.arange(3.0)
+    assert minigrad.Parameter(a).array is a                 # no shape: the array is the data
+
+
+def test_zerograd_before_initialize_gives_zeros_once_the_data_exists():
+    p = minigrad.Parameter(initializers.Normal())
+    p.zerograd()
+    assert p.grad is None
+    p.initialize((2,))
+    numpy.testing.assert_array_equal(p.grad, numpy.zeros(2, numpy.float32))
+    minigrad.functions.sum(p * p).backward()              # (it crashed on an object array)
+    numpy.testing.assert_allclose(p.grad, 2 * p.array)
+
+
+@pytest.mark.parametrize('name', ['children', 'xp', 'params', 'namedlinks'])
+def test_a_link_cannot_take_the_name_of_a_method_or_property(name):
+    chain = minigrad.Chain()
+    with pytest.raises(AttributeError, match="Chain: cannot register '%s': the class has an "
+                                             'attribute of that name' % name):
+        with chain.init_scope():
+            setattr(chain, name, L.Linear(1, 1))
+    assert list(chain.namedlinks()) == [('/', chain)]      # nothing left half-registered
+    with pytest.raises(AttributeError, match="cannot register '%s'" % name):
+        minigrad.Link().add_param(name, (2,))
+
+
+def test_parameter_str_is_its_repr():
+    p = minigrad.Parameter(numpy.zeros(2, numpy.float32), name='W')
+    assert str(p) == repr(p) and str(p).startswith('parameter W(')
