@@ -342,6 +342,25 @@ class Link:
                 d[name] = copy_module.deepcopy(d[name])
         return ret
 
+    def addgrads(self, link):
+        """Add the gradients of ``link``, a link of the same structure, into this one's (to
+        sum gradients computed on copies of a model, as data-parallel training does)."""
+        src = dict(link.namedparams())
+        pairs = []
+        for path, p in self.namedparams():
+            q = src.get(path)
+            if q is None:
+                raise ValueError('addgrads: %s has no parameter %s' % (type(link).__name__, path))
+            pairs.append((p, q))
+        for p, q in pairs:
+            p.addgrad(q)
+
+    def repeat(self, n_repeat, mode='init'):
+        """A :class:`~minigrad.links.Sequential` of ``n_repeat`` copies of this link, made with
+        :meth:`copy` ``mode`` (``'init'``: independent, freshly initialised parameters)."""
+        from minigrad.links.sequential import Sequential  # (the links package imports this)
+        return Sequential(self).repeat(n_repeat, mode)
+
     def copyparams(self, link, copy_persistent=True):
         """Copy the parameter arrays (and persistent values) of ``link``, a link of the same
         structure, into this one in place (across devices if needed).

@@ -19,7 +19,8 @@ class Sequential(ChainList):
 
     A layer that returns a tuple has it unpacked into the next layer's arguments.
     ``len``, indexing and iteration see all layers (links and functions); ``append``,
-    ``extend``, ``insert``, ``pop``, ``remove`` and ``del seq[i]`` edit the list.
+    ``extend``, ``insert``, ``pop``, ``remove``, ``clear``, ``del seq[i]`` and ``+=`` edit the
+    list, and ``index``, ``count``, ``flatten`` and ``+`` work as in Chainer.
 
     Args:
         *layers: Links or callables.
@@ -83,6 +84,43 @@ class Sequential(ChainList):
         """Remove the first occurrence of ``layer``."""
         self._layers.remove(layer)
         self._rebuild()
+
+    def index(self, layer, start=0, end=None):
+        """The position of the first ``layer`` in ``[start, end)`` (ValueError if none)."""
+        return self._layers.index(layer, start, len(self._layers) if end is None else end)
+
+    def count(self, layer):
+        """How many times ``layer`` appears."""
+        return self._layers.count(layer)
+
+    def clear(self):
+        """Remove every layer."""
+        del self._layers[:]
+        self._rebuild()
+
+    def flatten(self):
+        """A new Sequential with the layers of nested Sequentials spliced in, in order (the
+        links are shared, not copied)."""
+        ret = Sequential()
+        for layer in self._layers:
+            if isinstance(layer, Sequential):
+                ret.extend(layer.flatten())
+            else:
+                ret.append(layer)
+        return ret
+
+    def __add__(self, other):
+        """``a + b``: a new Sequential with a's layers, then b's (the links are shared)."""
+        if not isinstance(other, Sequential):
+            return NotImplemented
+        return Sequential(*self._layers, *other._layers)
+
+    def __iadd__(self, other):
+        """``a += b``: append b's layers to a."""
+        if not isinstance(other, Sequential):
+            return NotImplemented
+        self.extend(list(other._layers))
+        return self
 
     def __getitem__(self, index):
         if isinstance(index, slice):

@@ -81,3 +81,49 @@ def test_errors():
         L.Sequential(3)
     with pytest.raises(ValueError, match='n_repeat must be >= 0'):
         L.Sequential(F.relu).repeat(-1)
+
+
+# ---- Chainer's list API and Link.repeat / addgrads -------------------------------------------
+def test_index_count_clear_flatten_and_plus():
+    first, last = L.Linear(2, 3), L.Linear(3, 1)
+    seq = L.Sequential(first, F.relu, F.relu)
+    assert seq.index(F.relu) == 1 and seq.index(F.relu, 2) == 2 and seq.count(F.relu) == 2
+    with pytest.raises(ValueError):
+        seq.index(last)
+    nested = L.Sequential(seq, last)
+    flat = nested.flatten()
+    assert list(flat) == [first, F.relu, F.relu, last]
+    assert [name for name, _ in flat.namedparams()] == ['/0/W', '/0/b', '/1/W', '/1/b']
+    both = L.Sequential(first) + L.Sequential(F.relu, last)
+    assert list(both) == [first, F.relu, last] and both[0] is first      # shared, not copied
+    x = uniform((4, 2)).astype(numpy.float32)
+    numpy.testing.assert_array_equal(both(x).array, last(F.relu(first(x))).array)
+    grown = L.Sequential(first)
+    grown += L.Sequential(F.relu)
+    assert list(grown) == [first, F.relu]
+    with pytest.raises(TypeError):
+        grown + first
+    grown.clear()
+    assert len(grown) == 0 and list(grown.params()) == []
+
+
+def test_link_repeat_and_addgrads():
+    numpy.random.seed(0)
+    layer = L.Linear(2, 2)
+    stack = layer.repeat(3)
+    assert isinstance(stack, L.Sequential) and len(stack) == 3
+    assert all(link is not layer for link in stack)
+    assert not numpy.array_equal(stack[0].W.array, stack[1].W.array)     # drawn again
+    shared = layer.repeat(2, mode='share')
+    assert shared[0].W.array is layer.W.array
+    a, b = L.Linear(2, 2), L.Linear(2, 2)
+    x = uniform((3, 2)).astype(numpy.float32)
+    for link in (a, b):
+        link.cleargrads()
+        F.sum(link(x) * link(x)).backward()
+    expected = {name: p.grad + dict(b.namedparams())[name].grad for name, p in a.namedparams()}
+    a.addgrads(b)
+    for name, p in a.namedparams():
+        numpy.testing.assert_allclose(p.grad, expected[name], rtol=1e-6)
+    with pytest.raises(ValueError, match='addgrads: Linear has no parameter /b'):
+        a.addgrads(L.Linear(2, 2, nobias=True))
