@@ -329,18 +329,35 @@ class Link:
         if mode not in ('share', 'copy', 'init'):
             raise ValueError("%s.copy: mode must be 'share', 'copy' or 'init', got %r"
                              % (type(self).__name__, mode))
+        return self._copy_tree(mode, {})
+
+    def _copy_tree(self, mode, memo):
+        # memo maps id(original) -> copy for links and parameters, so that one registered
+        # twice (tied weights) is copied once and stays tied in the copy
+        ret = memo.get(id(self))
+        if ret is not None:
+            return ret
         ret = copy_module.copy(self)
+        memo[id(self)] = ret
         d = ret.__dict__
         d['_params'] = dict(self._params)
         d['_persistent'] = dict(self._persistent)
         d['_within_init_scope'] = False
         d['name'] = None
         for name in self._params:
-            d[name] = _copy_param(d[name], mode)
+            p = d[name]
+            new = memo.get(id(p))
+            if new is None:
+                new = memo[id(p)] = _copy_param(p, mode)
+            d[name] = new
         if mode != 'share':
             for name in self._persistent:
                 d[name] = copy_module.deepcopy(d[name])
+        self._copy_children(ret, mode, memo)
         return ret
+
+    def _copy_children(self, ret, mode, memo):
+        pass                    # a plain Link has none
 
     def addgrads(self, link):
         """Add the gradients of ``link``, a link of the same structure, into this one's (to
@@ -578,15 +595,13 @@ class Chain(Link):
         for name in self._children:
             yield d[name]
 
-    def copy(self, mode='share'):
-        ret = super().copy(mode)
+    def _copy_children(self, ret, mode, memo):
         d = ret.__dict__
         d['_children'] = dict(self._children)
         for name in self._children:
-            child = d[name].copy(mode)
+            child = d[name]._copy_tree(mode, memo)
             child.name = name
             d[name] = child
-        return ret
 
     def serialize(self, serializer):
         super().serialize(serializer)
@@ -662,15 +677,13 @@ class ChainList(Link):
     def children(self):
         return iter(self._children)
 
-    def copy(self, mode='share'):
-        ret = super().copy(mode)
+    def _copy_children(self, ret, mode, memo):
         children = []
         for idx, child in enumerate(self._children):
-            child = child.copy(mode)
+            child = child._copy_tree(mode, memo)
             child.name = str(idx)
             children.append(child)
         ret.__dict__['_children'] = children
-        return ret
 
     def serialize(self, serializer):
         super().serialize(serializer)

@@ -151,13 +151,11 @@ class Sequential(ChainList):
             x = layer(*x) if isinstance(x, tuple) else layer(x)
         return x
 
-    def copy(self, mode='share'):
-        ret = super().copy(mode)
-        copies = iter(ret._children)
+    def _copy_children(self, ret, mode, memo):
+        super()._copy_children(ret, mode, memo)
         # links are replaced by their copies, functions are kept as they are
-        ret.__dict__['_layers'] = [next(copies) if isinstance(layer, Link) else layer
-                                   for layer in self._layers]
-        return ret
+        ret.__dict__['_layers'] = [layer._copy_tree(mode, memo) if isinstance(layer, Link)
+                                   else layer for layer in self._layers]
 
     def repeat(self, n_repeat, mode='init'):
         """A new Sequential holding this one's layers ``n_repeat`` times, the links copied

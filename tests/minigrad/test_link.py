@@ -499,3 +499,23 @@ def test_a_link_cannot_take_the_name_of_a_method_or_property(name):
 def test_parameter_str_is_its_repr():
     p = minigrad.Parameter(numpy.zeros(2, numpy.float32), name='W')
     assert str(p) == repr(p) and str(p).startswith('parameter W(')
+
+
+@pytest.mark.parametrize('mode', ['share', 'copy', 'init'])
+def test_copy_keeps_tied_weights_tied(mode):
+    # each child used to be copied on its own, so the copy of a tied model was not tied
+    model = _Tied()
+    shared_param = minigrad.Parameter(numpy.ones(2, numpy.float32))
+    chain_list = minigrad.ChainList(minigrad.Link(), minigrad.Link())
+    for link in chain_list:
+        with link.init_scope():
+            link.p = shared_param
+    seq = L.Sequential(model.enc, minigrad.functions.relu, model.enc)
+    for original, tied in ((model, lambda c: c.enc is c.dec),
+                           (chain_list, lambda c: c[0].p is c[1].p),
+                           (seq, lambda c: c[0] is c[2])):
+        c = original.copy(mode)
+        assert tied(c)
+        assert c.count_params() == original.count_params()
+        assert [n for n, _ in c.namedparams()] == [n for n, _ in original.namedparams()]
+    assert (model.copy(mode).enc.W.array is model.enc.W.array) == (mode == 'share')
