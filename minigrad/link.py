@@ -318,7 +318,8 @@ class Link:
                 and persistent values deep-copied; ``'init'``: parameters re-drawn from their
                 initializers (ones made from an array are copied), persistent values
                 deep-copied. Gradients start as None except in ``'copy'`` mode, and the copy has
-                no optimizer state (``update_rule`` is None).
+                no optimizer state (``update_rule`` is None). A link or parameter registered
+                twice (tied weights) is copied once, so the copy is tied the same way.
 
         Example:
             >>> import numpy, minigrad.links as L
