@@ -91,6 +91,12 @@ def _indent(text):
     return text.replace('\n', '\n  ')
 
 
+
+def _is_method_or_property(attr):
+    # what a registered child or parameter must not shadow (a plain class-level default such
+    # as ``decoder = None`` may be)
+    return attr is not None and (callable(attr) or hasattr(type(attr), '__get__'))
+
 class Link:
     """A building block of models: parameters, persistent values and a ``forward``.
 
@@ -124,7 +130,7 @@ class Link:
     def __setattr__(self, name, value):
         if self.__dict__.get('_within_init_scope'):
             if (isinstance(value, (Parameter, Link)) and name not in self.__dict__
-                    and hasattr(type(self), name)):
+                    and _is_method_or_property(getattr(type(self), name, None))):
                 # a method or property of the class (children, xp, params...): registering
                 # would shadow it, or fail half-way and leave the name registered
                 raise AttributeError('%s: cannot register %r: the class has an attribute of '
@@ -363,7 +369,7 @@ class Link:
     def addgrads(self, link):
         """Add the gradients of ``link``, a link of the same structure, into this one's (to
         sum gradients computed on copies of a model, as data-parallel training does)."""
-        src = dict(link.namedparams())
+        src = dict(link._walk_params(True))       # every path, also a tied one's second
         pairs = []
         for path, p in self.namedparams():
             q = src.get(path)
@@ -377,7 +383,11 @@ class Link:
         """A :class:`~minigrad.links.Sequential` of ``n_repeat`` copies of this link, made with
         :meth:`copy` ``mode`` (``'init'``: independent, freshly initialised parameters)."""
         from minigrad.links.sequential import Sequential  # (the links package imports this)
-        return Sequential(self).repeat(n_repeat, mode)
+        name = self.name
+        try:
+            return Sequential(self).repeat(n_repeat, mode)
+        finally:
+            self.name = name                    # Sequential numbered it; it keeps its own
 
     def copyparams(self, link, copy_persistent=True):
         """Copy the parameter arrays (and persistent values) of ``link``, a link of the same
@@ -387,7 +397,7 @@ class Link:
         persistent value, or a parameter of another shape, raises ValueError and leaves this
         link as it was.
         """
-        src_links = dict(link.namedlinks())
+        src_links = dict(link._walk_links(False))   # every path, also a tied one's second
         params, persistents = [], []
         for path, dst in self.namedlinks():
             src = src_links.get(path)

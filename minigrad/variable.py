@@ -239,12 +239,13 @@ class Variable:
         flag = bool(flag)
         node = self._node
         if node is not None and flag != self._requires_grad:
-            if node.creator is None:
-                # a leaf: graphs recorded so far keep its old node and flag (the Functions kept
-                # only what the old flag needed for backward); later ones get a new node, as
-                # in PyTorch
+            if flag and node.creator is None:
+                # a leaf switched on: graphs recorded so far keep its old node (their Functions
+                # kept only what the old flag needed for backward); later ones get a new node,
+                # as in PyTorch
                 self._node = None
             else:
+                # switched off: no gradient reaches it, from old graphs either (PyTorch too)
                 node.requires_grad = flag
         self._requires_grad = flag
 
@@ -774,6 +775,8 @@ def grad(outputs, inputs, grad_outputs=None, enable_double_backprop=False,
                                  'one-element outputs start from 1)' % (y.shape,))
             gy = backend.get_array_module(y.array).ones_like(y.array)
         g = gy._data if isinstance(gy, Variable) else gy
+        if isinstance(g, (numpy.generic, numpy.ndarray)) and type(g) is not numpy.ndarray:
+            g = gy = numpy.asarray(g)       # a NumPy scalar or an ndarray subclass
         if not _is_array(g) or g.shape != y.shape or g.dtype != y.dtype:
             raise ValueError('grad: grad_outputs[%d] must be an array (or Variable) of the '
                              "output's shape and dtype, %s %s; got %s" % (

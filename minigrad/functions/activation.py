@@ -7,6 +7,8 @@ thousands neither overflow nor lose the small probabilities.
 
 import numbers
 
+import numpy
+
 from minigrad import backend, function, type_check
 from minigrad.configuration import config
 from minigrad.functions import elementwise, reduction
@@ -28,7 +30,11 @@ class Sigmoid(function.Function):
         # e = exp(-|x|) never overflows; y = 1 / (1 + e) for x >= 0 and e / (1 + e) below, so
         # a tiny y keeps its relative precision (tanh(x / 2) / 2 + 1 / 2 gave 0 from x = -17
         # in float32)
-        e = xp.exp(-xp.abs(x))
+        if xp is numpy:
+            with numpy.errstate(under='ignore'):    # exp(-800) is 0, not an error
+                e = numpy.exp(-numpy.abs(x))
+        else:
+            e = xp.exp(-xp.abs(x))
         y = xp.where(x >= 0, x.dtype.type(1), e)
         y /= 1 + e
         return y,

@@ -25,14 +25,18 @@ def _serialize_states(link, serializer, names):
 
     A loaded state becomes a new Variable. It is never copied into the current state's array:
     that array is the output the last call returned (the user may hold it), and the graph may
-    keep it for backward.
+    keep it for backward. The loader fills a copy instead (so a strict load still checks the
+    shape and dtype, and that the file has the state).
     """
     loading = isinstance(serializer, serializers.Deserializer)
     for name in names:
         value = getattr(link, name)
-        if loading:
+        if value is None:
             loaded = serializer(name, None)
             if loaded is not None:
                 setattr(link, name, minigrad.Variable(link.xp.asarray(loaded)))
-        elif value is not None:
+        elif loading:
+            loaded = serializer(name, value.array.copy())
+            setattr(link, name, minigrad.Variable(loaded))
+        else:
             serializer(name, value.array)

@@ -28,8 +28,8 @@ class _GateBlocks(initializers.Initializer):
     """Fills the four gate blocks of a (4N, K) weight one after another, as Chainer's LSTM does
     (so that, for instance, an orthogonal initializer makes each gate's N rows orthogonal)."""
 
-    def __init__(self, initializer):
-        super().__init__(getattr(initializer, 'dtype', None))
+    def __init__(self, initializer, dtype=None):
+        super().__init__(dtype)
         self.initializer = initializer
 
     def __call__(self, array):
@@ -43,8 +43,8 @@ class _GateBias(initializers.Initializer):
     """Chainer's LSTM bias (4N,), read as (N, 4) for gates a, i, f, o of each unit:
     ``bias`` fills the a, i and o columns and ``forget_bias`` the f column."""
 
-    def __init__(self, bias, forget_bias):
-        super().__init__()
+    def __init__(self, bias, forget_bias, dtype=None):
+        super().__init__(dtype)
         self.bias = bias
         self.forget_bias = forget_bias
 
@@ -91,15 +91,20 @@ class LSTM(minigrad.Chain):
         self.forget_bias_init = forget_bias_init
         # the children's own initializers do Chainer's per-gate initialization, so that
         # copy('init') and a lazy in_size draw the weights the same way as this constructor
+        inits = [initializers.get_initializer(i) for i in (
+            upward_init, lateral_init, self.bias_init, forget_bias_init)]
+        # one dtype for all three parameters: the one an initializer fixes, if any
+        dtypes = {str(i.dtype) for i in inits if getattr(i, 'dtype', None) is not None}
+        if len(dtypes) > 1:
+            raise ValueError('LSTM: the initializers fix different dtypes (%s); the weights '
+                             'and the bias must share one' % ', '.join(sorted(dtypes)))
+        dtype = dtypes.pop() if dtypes else None
         with self.init_scope():
             self.upward = L.Linear(
-                in_size, 4 * out_size,
-                initialW=_GateBlocks(initializers.get_initializer(upward_init)),
-                initial_bias=_GateBias(initializers.get_initializer(self.bias_init),
-                                       initializers.get_initializer(forget_bias_init)))
+                in_size, 4 * out_size, initialW=_GateBlocks(inits[0], dtype),
+                initial_bias=_GateBias(inits[2], inits[3], dtype))
             self.lateral = L.Linear(
-                out_size, 4 * out_size,
-                initialW=_GateBlocks(initializers.get_initializer(lateral_init)), nobias=True)
+                out_size, 4 * out_size, initialW=_GateBlocks(inits[1], dtype), nobias=True)
         self.reset_state()
 
     @property

@@ -519,3 +519,46 @@ def test_copy_keeps_tied_weights_tied(mode):
         assert c.count_params() == original.count_params()
         assert [n for n, _ in c.namedparams()] == [n for n, _ in original.namedparams()]
     assert (model.copy(mode).enc.W.array is model.enc.W.array) == (mode == 'share')
+
+
+def test_a_class_level_default_can_be_replaced_by_a_child_or_parameter():
+    class Net(minigrad.Chain):
+        decoder = None
+        W = None
+
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.decoder = L.Linear(2, 2)
+                self.W = minigrad.Parameter(numpy.zeros(2, numpy.float32))
+
+    assert [n for n, _ in Net().namedparams()] == ['/W', '/decoder/W', '/decoder/b']
+
+
+def test_copyparams_and_addgrads_from_a_tied_model_into_an_untied_twin():
+    class M(minigrad.Chain):
+        def __init__(self, tie):
+            super().__init__()
+            with self.init_scope():
+                self.enc = L.Linear(2, 2)
+                self.dec = self.enc if tie else L.Linear(2, 2)
+
+    src, dst = M(True), M(False)
+    dst.copyparams(src)
+    numpy.testing.assert_array_equal(dst.dec.W.array, src.enc.W.array)
+    src.enc.W.grad = numpy.ones((2, 2), numpy.float32)
+    dst.cleargrads()
+    dst.addgrads(src)
+    numpy.testing.assert_array_equal(dst.dec.W.grad, numpy.ones((2, 2)))
+
+
+def test_repeat_keeps_the_links_own_name():
+    class M(minigrad.Chain):
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.fc = L.Linear(2, 2)
+
+    m = M()
+    m.fc.repeat(2)
+    assert m.fc.name == 'fc'

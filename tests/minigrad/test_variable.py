@@ -1127,3 +1127,18 @@ def test_a_0d_leaf_used_twice_gets_an_array_gradient():
     (F.sin(x) + F.cos(x)).backward()
     assert type(x.grad) is numpy.ndarray and x.grad.shape == ()
     numpy.testing.assert_allclose(x.grad, numpy.cos(0.5) - numpy.sin(0.5), rtol=1e-12)
+
+
+def test_requires_grad_switched_off_after_forward_stops_the_gradient():
+    # freezing a weight after the forward pass (PyTorch gives None here too)
+    w = _var([1.0, 2.0])
+    y = F.sum(w * 3.0)
+    w.requires_grad = False
+    y.backward()
+    assert w.grad is None
+
+
+def test_grad_takes_a_numpy_scalar_grad_output():
+    x = _var([0.0, 1.0, 2.0])
+    gx, = minigrad.grad([F.sum(x * x)], [x], [numpy.float64(2.0)])
+    numpy.testing.assert_array_equal(gx.array, [0.0, 4.0, 8.0])

@@ -240,3 +240,9 @@ def test_sigmoid_keeps_relative_precision_for_negative_inputs(dtype):
     y = F.sigmoid(x).array
     assert y.dtype == dtype
     numpy.testing.assert_allclose(y, expected, rtol=4 * numpy.finfo(dtype).eps)
+
+
+def test_sigmoid_under_numpy_raise_mode():
+    with numpy.errstate(all='raise'):
+        y = F.sigmoid(numpy.array([-800.0, 800.0], numpy.float32)).array
+    numpy.testing.assert_array_equal(y, [0.0, 1.0])

@@ -212,3 +212,28 @@ def test_set_state_wants_two_dimensional_states():
         with pytest.raises(ValueError, match=r'LSTM.set_state: c and h must both have shape '
                                              r'\(B, 4\)'):
             link.set_state(numpy.zeros(shape, numpy.float32), numpy.zeros(shape, numpy.float32))
+
+
+def test_a_float64_initializer_makes_a_float64_lstm():
+    from minigrad import initializers
+    link = LSTM(3, 2, upward_init=initializers.Normal(dtype=numpy.float64))
+    assert {p.dtype for p in link.params()} == {numpy.dtype(numpy.float64)}
+    assert link(numpy.ones((1, 3))).dtype == numpy.float64
+    with pytest.raises(ValueError, match='LSTM: the initializers fix different dtypes'):
+        LSTM(3, 2, upward_init=initializers.Normal(dtype=numpy.float64),
+             lateral_init=initializers.Normal(dtype=numpy.float32))
+
+
+def test_a_strict_load_without_the_state_still_fails():
+    link = LSTM(3, 2)
+    link(numpy.ones((2, 3), numpy.float32))
+    with pytest.raises(serializers.SerializationError):
+        serializers.NpzDeserializer({}).load(_StateOf(link))
+
+
+class _StateOf:
+    def __init__(self, link):
+        self.link = link
+
+    def serialize(self, serializer):
+        self.link.serialize_state(serializer)
